@@ -1,0 +1,1 @@
+"""The ``tledger`` command line: a thin click adapter over ``workflows``."""

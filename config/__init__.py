@@ -1,0 +1,1 @@
+"""Settings, database URLs and the shipped program/operator definitions."""

@@ -1,0 +1,85 @@
+"""A small connection wrapper that speaks to SQLite and PostgreSQL with the same SQL.
+
+Statements are written with ``?`` placeholders; on PostgreSQL they become ``%s``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from config.database import DatabaseURL
+
+Params = Sequence[Any]
+
+
+class Database:
+    def __init__(self, url: DatabaseURL) -> None:
+        self.url = url
+        self.dialect = url.dialect
+        self._conn: Any
+        if self.dialect == "sqlite":
+            conn = sqlite3.connect(url.sqlite_path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._conn = conn
+        else:
+            self._conn = psycopg.connect(url.conninfo, autocommit=True)
+        self._in_transaction = False
+
+    def sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
+
+    def execute(self, statement: str, params: Params = ()) -> Any:
+        return self._conn.execute(self.sql(statement), params)
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        if not rows:
+            return
+        if self.dialect == "sqlite":
+            self._conn.executemany(statement, rows)
+        else:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(self.sql(statement), rows)
+
+    def fetchall(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = self.execute(statement, params).fetchall()
+        return rows
+
+    def fetchone(self, statement: str, params: Params = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.execute(statement, params).fetchone()
+        return row
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; SQLite takes its write lock at the start (no upgrade deadlocks)."""
+        if self.dialect == "sqlite":
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        else:
+            with self._conn.transaction():
+                yield
+
+    @contextmanager
+    def advisory_lock(self, key: int) -> Iterator[None]:
+        """Serialise schema creation across processes (PostgreSQL); a no-op on SQLite."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        self._conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            yield
+        finally:
+            self._conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def close(self) -> None:
+        self._conn.close()

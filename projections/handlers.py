@@ -1,0 +1,141 @@
+"""How each event changes the read models: event -> SQL statements with parameters."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ledger.cycle import Cycle
+from ledger.enrolment_file import EnrolmentFile
+from ledger.entitlement import Entitlement
+from ledger.household import Household
+from ledger.program import Program
+
+Statement = tuple[str, tuple[Any, ...]]
+Handler = Callable[[Any], list[Statement]]
+
+
+def _ts(event: Any) -> str:
+    return str(event.timestamp.isoformat())
+
+
+def _program_defined(e: Any) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO tl_programs (code, name, currency, version, defined_at) VALUES (?, ?, ?, 1, ?)",
+            (e.code, e.name, e.currency, _ts(e)),
+        ),
+        _version_row(e.code, 1, e),
+    ]
+
+
+def _program_revised(e: Any) -> list[Statement]:
+    return [
+        (
+            "UPDATE tl_programs SET name = ?, version = ? WHERE code = ?",
+            (e.name, e.version, e.program_code),
+        ),
+        _version_row(e.program_code, e.version, e),
+    ]
+
+
+def _version_row(code: str, version: int, e: Any) -> Statement:
+    return (
+        "INSERT INTO tl_program_versions (code, version, effective_from, rules, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (code, version, e.effective_from.isoformat(), json.dumps(e.rules, sort_keys=True), _ts(e)),
+    )
+
+
+def _household_enrolled(e: Any) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO tl_households (program, household_id, head_name, msisdn, region, circle, "
+            "commune, village, operator, enrolled_on, productive, status, exited_on, enrolled_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, ?)",
+            (
+                e.program, e.household_id, e.head_name, e.msisdn, e.region, e.circle, e.commune,
+                e.village, e.operator, e.enrolled_on.isoformat(), int(e.productive), _ts(e),
+            ),
+        )
+    ]
+
+
+def _status_handler(action: str, status: str) -> Handler:
+    def handle(e: Any) -> list[Statement]:
+        program, household_id = e.program, e.household_id
+        exited_on = e.on.isoformat() if action == "exit" else None
+        return [
+            (
+                "UPDATE tl_households SET status = ?, exited_on = COALESCE(?, exited_on) "
+                "WHERE program = ? AND household_id = ?",
+                (status, exited_on, program, household_id),
+            ),
+            (
+                "INSERT INTO tl_household_status (program, household_id, version, action, on_date, "
+                "reason, recorded_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    program, household_id, e.originator_version, action, e.on.isoformat(),
+                    e.reason, _ts(e), e.audit.get("actor", ""),
+                ),
+            ),
+        ]
+
+    return handle
+
+
+def _cycle_opened(e: Any) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO tl_cycles (program, label, start_on, end_on, status, opened_at, computations) "
+            "VALUES (?, ?, ?, ?, 'open', ?, 0)",
+            (e.program, e.label, e.start.isoformat(), e.end.isoformat(), _ts(e)),
+        )
+    ]
+
+
+def _cycle_computed(e: Any) -> list[Statement]:
+    return [
+        (
+            "UPDATE tl_cycles SET computations = computations + 1 WHERE program = ? AND label = ?",
+            (e.program, e.label),
+        )
+    ]
+
+
+def _entitlement_granted(e: Any) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO tl_entitlements (program, cycle, household_id, operator, amount, currency, "
+            "months, components, rule_version, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                e.program, e.cycle, e.household_id, e.operator, e.amount, e.currency,
+                ",".join(e.months), json.dumps(e.components, sort_keys=True), e.rule_version, _ts(e),
+            ),
+        )
+    ]
+
+
+def _enrolment_file_imported(e: Any) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO tl_enrolment_files (program, sha256, file_name, rows_count, enrolled, "
+            "imported_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (e.program, e.sha256, e.file_name, e.rows, e.enrolled, _ts(e), e.audit.get("actor", "")),
+        )
+    ]
+
+
+HANDLERS: dict[str, Handler] = {
+    Program.Defined.TOPIC: _program_defined,
+    Program.Revised.TOPIC: _program_revised,
+    Household.Enrolled.TOPIC: _household_enrolled,
+    Household.Exited.TOPIC: _status_handler("exit", "exited"),
+    Household.Suspended.TOPIC: _status_handler("suspend", "suspended"),
+    Household.Reinstated.TOPIC: _status_handler("reinstate", "active"),
+    Cycle.Opened.TOPIC: _cycle_opened,
+    Cycle.Computed.TOPIC: _cycle_computed,
+    Entitlement.Granted.TOPIC: _entitlement_granted,
+    EnrolmentFile.Imported.TOPIC: _enrolment_file_imported,
+}

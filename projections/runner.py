@@ -1,0 +1,78 @@
+"""Bring the read models up to date by following the notification log.
+
+Each batch is applied in one transaction that also moves the tracking position,
+and the position is re-read inside that transaction (row lock on PostgreSQL,
+``BEGIN IMMEDIATE`` on SQLite), so two processes catching up at once never
+apply the same event twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.application import Application
+
+from projections.database import Database
+from projections.handlers import HANDLERS, Statement
+
+TRACKING_NAME = "views"
+BATCH_SIZE = 5_000
+
+
+def position(db: Database) -> int:
+    row = db.fetchone("SELECT position FROM tl_tracking WHERE name = ?", (TRACKING_NAME,))
+    return int(row[0]) if row else 0
+
+
+def lag(app: Application[Any], db: Database) -> int:
+    """How many notifications the read models are behind the event log."""
+    return max(0, app.recorder.max_notification_id() or 0) - position(db)
+
+
+def catch_up(
+    app: Application[Any],
+    db: Database,
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Apply every new event to the read models; returns how many notifications were read."""
+    total = 0
+    while True:
+        with db.transaction():
+            locked = " FOR UPDATE" if db.dialect == "postgresql" else ""
+            row = db.fetchone(
+                f"SELECT position FROM tl_tracking WHERE name = ?{locked}", (TRACKING_NAME,)
+            )
+            start = int(row[0]) if row else 0
+            notifications = app.recorder.select_notifications(
+                start=start, limit=batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return total
+            statements: list[Statement] = []
+            for notification in notifications:
+                handler = HANDLERS.get(notification.topic)
+                if handler is not None:
+                    statements.extend(handler(app.mapper.to_domain_event(notification)))
+            _run_grouped(db, statements)
+            db.execute(
+                "UPDATE tl_tracking SET position = ? WHERE name = ?",
+                (notifications[-1].id, TRACKING_NAME),
+            )
+        total += len(notifications)
+        if on_batch is not None:
+            on_batch(len(notifications))
+
+
+def _run_grouped(db: Database, statements: list[Statement]) -> None:
+    """Run statements in order, sending consecutive runs of the same SQL as one executemany."""
+    index = 0
+    while index < len(statements):
+        sql = statements[index][0]
+        end = index
+        while end < len(statements) and statements[end][0] == sql:
+            end += 1
+        db.executemany(sql, [params for _, params in statements[index:end]])
+        index = end

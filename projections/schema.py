@@ -1,0 +1,111 @@
+"""The read-model tables. Dates and timestamps are ISO text (same on both backends);
+money is a 64-bit integer in the currency's minor unit."""
+
+from __future__ import annotations
+
+from projections.database import Database
+
+VIEW_TABLES = (
+    "tl_programs",
+    "tl_program_versions",
+    "tl_households",
+    "tl_household_status",
+    "tl_cycles",
+    "tl_entitlements",
+    "tl_enrolment_files",
+)
+
+STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS tl_tracking (
+        name TEXT PRIMARY KEY,
+        position BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS tl_programs (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        defined_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS tl_program_versions (
+        code TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        effective_from TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (code, version))""",
+    """CREATE TABLE IF NOT EXISTS tl_households (
+        program TEXT NOT NULL,
+        household_id TEXT NOT NULL,
+        head_name TEXT NOT NULL,
+        msisdn TEXT,
+        region TEXT NOT NULL,
+        circle TEXT NOT NULL,
+        commune TEXT NOT NULL,
+        village TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        enrolled_on TEXT NOT NULL,
+        productive INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        exited_on TEXT,
+        enrolled_at TEXT NOT NULL,
+        PRIMARY KEY (program, household_id))""",
+    """CREATE TABLE IF NOT EXISTS tl_household_status (
+        program TEXT NOT NULL,
+        household_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (program, household_id, version))""",
+    """CREATE TABLE IF NOT EXISTS tl_cycles (
+        program TEXT NOT NULL,
+        label TEXT NOT NULL,
+        start_on TEXT NOT NULL,
+        end_on TEXT NOT NULL,
+        status TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        computations INTEGER NOT NULL,
+        PRIMARY KEY (program, label))""",
+    """CREATE TABLE IF NOT EXISTS tl_entitlements (
+        program TEXT NOT NULL,
+        cycle TEXT NOT NULL,
+        household_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        months TEXT NOT NULL,
+        components TEXT NOT NULL,
+        rule_version INTEGER NOT NULL,
+        granted_at TEXT NOT NULL,
+        PRIMARY KEY (program, cycle, household_id))""",
+    """CREATE INDEX IF NOT EXISTS tl_entitlements_household
+        ON tl_entitlements (program, household_id)""",
+    """CREATE TABLE IF NOT EXISTS tl_enrolment_files (
+        program TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        rows_count INTEGER NOT NULL,
+        enrolled INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (program, sha256))""",
+)
+
+
+def create_views(db: Database) -> None:
+    for statement in STATEMENTS:
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO tl_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+        ("views",),
+    )
+
+
+def drop_views(db: Database) -> None:
+    """Drop every read model and reset the tracking position (for a full rebuild)."""
+    with db.transaction():
+        for table in VIEW_TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.execute("DELETE FROM tl_tracking WHERE name = ?", ("views",))
+    create_views(db)

@@ -1,0 +1,125 @@
+"""Enrol households from a CSV or XLSX file: validate all, then write in batches.
+
+The whole file is validated before anything is written. Rows whose household is
+already enrolled are skipped (and listed when their details differ), so running
+the same file twice enrols nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from intake.enrolment import EnrolmentRow, check_enrolment_file, iter_enrolment_rows
+from intake.tabular import file_sha256
+from workflows.runtime import Ledger
+
+BATCH_SIZE = 1_000
+_COMPARED = ("head_name", "msisdn", "region", "circle", "commune", "village", "operator",
+             "enrolled_on", "productive")
+
+
+@dataclass
+class EnrolmentReport:
+    program: str
+    file: str
+    file_sha256: str
+    rows: int = 0
+    enrolled: int = 0
+    already_enrolled: int = 0
+    file_seen_before: bool = False
+    differing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "program": self.program,
+            "file": self.file,
+            "file_sha256": self.file_sha256,
+            "rows": self.rows,
+            "enrolled": self.enrolled,
+            "already_enrolled": self.already_enrolled,
+            "file_seen_before": self.file_seen_before,
+            "differing": self.differing,
+        }
+
+
+def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
+    ledger.app.get_program(program)  # fail fast on an unknown program
+    rows = check_enrolment_file(path)
+    sha256 = file_sha256(path)
+    report = EnrolmentReport(program, str(path), sha256, rows=rows)
+    report.file_seen_before = ledger.app.enrolment_file_seen(program, sha256)
+    audit = ledger.audit.for_file(sha256, path.name)
+    ledger.catch_up()
+    ledger.progress.start(f"enrolling {path.name}", rows)
+    for batch in _batches(iter_enrolment_rows(path), BATCH_SIZE):
+        _enrol_batch(ledger, program, batch, report)
+        ledger.progress.advance(len(batch))
+    ledger.progress.stop()
+    if not report.file_seen_before:
+        try:
+            ledger.app.record_enrolment_file(program, sha256, path.name, rows, report.enrolled, audit)
+        except IntegrityError:
+            pass  # another process recorded the same file at the same moment
+    ledger.catch_up()
+    return report
+
+
+def _enrol_batch(
+    ledger: Ledger, program: str, batch: list[EnrolmentRow], report: EnrolmentReport
+) -> None:
+    audit = ledger.audit.for_file(report.file_sha256, Path(report.file).name)
+    for attempt in (1, 2):
+        existing = _existing(ledger, program, [row.household_id for row in batch])
+        new_rows = [row for row in batch if row.household_id not in existing]
+        try:
+            ledger.app.enrol(program, new_rows, audit)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            ledger.catch_up()  # another process enrolled some of these meanwhile
+            continue
+        break
+    report.enrolled += len(new_rows)
+    report.already_enrolled += len(batch) - len(new_rows)
+    for row in batch:
+        if row.household_id in existing:
+            report.differing.extend(_differences(row, existing[row.household_id], report.file))
+
+
+def _existing(ledger: Ledger, program: str, household_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not household_ids:
+        return {}
+    marks = ",".join("?" * len(household_ids))
+    rows = ledger.db.fetchall(
+        f"SELECT household_id, {', '.join(_COMPARED)} FROM tl_households "
+        f"WHERE program = ? AND household_id IN ({marks})",
+        (program, *household_ids),
+    )
+    return {row[0]: dict(zip(_COMPARED, row[1:])) for row in rows}
+
+
+def _differences(row: EnrolmentRow, recorded: dict[str, Any], file: str) -> list[str]:
+    found = []
+    for name in _COMPARED:
+        value: Any = getattr(row, name)
+        if name == "enrolled_on":
+            value = value.isoformat()
+        elif name == "productive":
+            value = int(value)
+        if value != recorded[name]:
+            found.append(
+                f"{file}:{row.line}: household '{row.household_id}' is already enrolled with "
+                f"{name} '{recorded[name]}', file says '{value}' (not changed)"
+            )
+    return found
+
+
+def _batches(rows: Iterator[EnrolmentRow], size: int) -> Iterator[list[EnrolmentRow]]:
+    while batch := list(islice(rows, size)):
+        yield batch
