@@ -41,7 +41,7 @@ class TledgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as error:
-            structlog.get_logger().warning("command.failed", error_type=type(error).__name__)
+            structlog.get_logger().info("command.failed", error_type=type(error).__name__)
             raise click.ClickException(str(error)) from None
 
 
@@ -63,7 +63,7 @@ def _configure_logging(as_json: bool) -> None:
 
 
 @click.group(cls=TledgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tledger")
+@click.version_option(package_name="tledger", prog_name="tledger")
 @click.option("--db", envvar="TLEDGER_DB", default=None,
               help="Database URL: sqlite:///PATH (default sqlite:///tledger.db) or "
                    "postgresql://USER@HOST:PORT/DBNAME. Env: TLEDGER_DB.")

@@ -58,13 +58,13 @@ class Program(Aggregate):
     ) -> bool:
         """Record a new rule version; False when nothing changed."""
         current = self.current
-        if name == self.name and effective_from == current.effective_from and rules == current.rules:
-            return False
         if currency != self.currency:
             raise RuleChangeRefused(
                 f"program '{self.code}': currency cannot change "
                 f"(recorded {self.currency}, file says {currency})"
             )
+        if name == self.name and effective_from == current.effective_from and rules == current.rules:
+            return False
         if rules.cycle_months != current.rules.cycle_months:
             raise RuleChangeRefused(
                 f"program '{self.code}': cycle_months cannot change "
