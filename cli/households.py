@@ -50,7 +50,7 @@ def show(ledger: Ledger, household_id: str, program: str | None, as_json: bool) 
                for e in data["entitlements"]])
 
 
-def _parse_on(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
+def parse_on(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(value, fmt).date()
@@ -61,7 +61,7 @@ def _parse_on(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
 
 def _status_command(action: str, verb: str, example: str) -> click.Command:
     @click.argument("household_id")
-    @click.option("--on", "on", required=True, callback=_parse_on, help="Date it takes effect (YYYY-MM-DD).")
+    @click.option("--on", "on", required=True, callback=parse_on, help="Date it takes effect (YYYY-MM-DD).")
     @click.option("--reason", required=True, help="Why (recorded on the event).")
     @_program_option
     @json_option

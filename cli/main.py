@@ -12,7 +12,7 @@ import structlog
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from pydantic import ValidationError
 
-from cli import cycles, demo, enrol, households, programs
+from cli import corrections, cycles, demo, disbursement, enrol, households, programs
 from cli.context import CliState
 from config.database import DatabaseURLError
 from config.programs import ProgramFileError
@@ -109,7 +109,8 @@ def init(state: CliState) -> None:
     click.echo(f"Ready: {ledger.db.url} ({events} events, {applied} applied to read models now)", err=True)
 
 
-for command in (programs.program, enrol.enrol, households.household, cycles.cycle, demo.demo):
+for command in (programs.program, enrol.enrol, households.household, cycles.cycle, disbursement.payouts,
+                disbursement.reconcile, corrections.correct, demo.demo):
     cli.add_command(command)
 
 

@@ -68,6 +68,15 @@ def _quote(value: str) -> str:
     return f"'{escaped}'"
 
 
+def _redact(url: str) -> str:
+    """The URL with any password replaced by ***, for error messages."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
 def parse_database_url(url: str) -> DatabaseURL:
     """Parse ``--db``/``TLEDGER_DB``; ``sqlite:///rel.db`` is relative, ``sqlite:////abs.db`` absolute."""
     if url.startswith("sqlite:///"):
@@ -81,21 +90,28 @@ def parse_database_url(url: str) -> DatabaseURL:
             raise DatabaseURLError(f"database URL '{url}': folder '{parent}' does not exist")
         return DatabaseURL(url=url, dialect="sqlite", sqlite_path=path)
     parts = urlsplit(url)
+    shown = _redact(url)
     if parts.scheme in ("postgresql", "postgres"):
         dbname = unquote(parts.path.lstrip("/"))
         if not dbname or not parts.hostname:
             raise DatabaseURLError(
-                f"database URL '{url}' needs a host and a database: postgresql://USER@HOST:PORT/DBNAME"
+                f"database URL '{shown}' needs a host and a database: postgresql://USER@HOST:PORT/DBNAME"
             )
+        try:
+            port = parts.port or 5432
+        except ValueError:  # urlsplit's own message would reach the user as a traceback
+            raise DatabaseURLError(
+                f"database URL '{shown}': the port must be a number from 1 to 65535"
+            ) from None
         return DatabaseURL(
             url=url,
             dialect="postgresql",
             pg_dbname=dbname,
             pg_host=parts.hostname,
-            pg_port=parts.port or 5432,
+            pg_port=port,
             pg_user=unquote(parts.username or ""),
             pg_password=unquote(parts.password or ""),
         )
     raise DatabaseURLError(
-        f"database URL '{url}' is not sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME"
+        f"database URL '{shown}' is not sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME"
     )

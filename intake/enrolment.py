@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from intake.cells import CellReader
 from intake.errors import FileRejected, RowError
-from intake.fields import normalise_text, parse_date, parse_msisdn, parse_yes_no
+from intake.fields import normalise_text, parse_date, parse_identifier, parse_msisdn, parse_yes_no
 from intake.tabular import SourceRow, Table, open_table
 
 ENROLMENT_COLUMNS = (
@@ -141,14 +140,7 @@ def _parse_row(source: SourceRow, file: str) -> EnrolmentRow | list[RowError]:
 
 
 def _parse_household_id(text: str) -> str:
-    if len(text) > MAX_HOUSEHOLD_ID:
-        raise ValueError(f"too long: {len(text)} characters, at most {MAX_HOUSEHOLD_ID}")
-    for char in text:
-        # Control and invisible format characters (tab, zero-width space...) make
-        # two ids that look identical compare different.
-        if unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}:
-            raise ValueError(f"contains an invisible or control character (U+{ord(char):04X})")
-    return text
+    return parse_identifier(text, MAX_HOUSEHOLD_ID)
 
 
 def _parse_operator(text: str) -> str:

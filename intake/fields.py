@@ -115,6 +115,18 @@ def parse_msisdn(text: str, region: str = "ML") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def parse_identifier(text: str, max_length: int) -> str:
+    """Accept an identifier of at most ``max_length`` characters without invisible characters."""
+    if len(text) > max_length:
+        raise ValueError(f"too long: {len(text)} characters, at most {max_length}")
+    for char in text:
+        # Control and invisible format characters (tab, zero-width space...) make
+        # two ids that look identical compare different.
+        if unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}:
+            raise ValueError(f"contains an invisible or control character (U+{ord(char):04X})")
+    return text
+
+
 def parse_yes_no(text: str) -> bool:
     """Read a yes/no flag (English or French, any case or accents); an empty cell is no."""
     key = fold(text)

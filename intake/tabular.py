@@ -50,17 +50,22 @@ def normalise_header(text: str) -> str:
     return _SEPARATORS.sub("_", cleaned)
 
 
-def read_table(path: Path, *, columns: Mapping[str, str] | None = None) -> Iterator[SourceRow]:
+def read_table(
+    path: Path, *, columns: Mapping[str, str] | None = None, formulas_as_text: bool = False
+) -> Iterator[SourceRow]:
     """Yield the data rows of a CSV (.csv, .txt) or XLSX (.xlsx) file, lazily.
 
     ``columns`` maps alias headers (compared after normalisation) to canonical
-    names. Whole-file problems raise FileRejected on the first ``next()``.
+    names; ``formulas_as_text`` is passed to :func:`intake.xlsx_reader.open_xlsx`.
+    Whole-file problems raise FileRejected on the first ``next()``.
     """
-    with open_table(path, columns=columns) as table:
+    with open_table(path, columns=columns, formulas_as_text=formulas_as_text) as table:
         yield from table
 
 
-def open_table(path: Path, *, columns: Mapping[str, str] | None = None) -> Table:
+def open_table(
+    path: Path, *, columns: Mapping[str, str] | None = None, formulas_as_text: bool = False
+) -> Table:
     """Open a file and read its header now; iterate the result for rows, then close it.
 
     Use this instead of :func:`read_table` when the header itself must be
@@ -73,7 +78,7 @@ def open_table(path: Path, *, columns: Mapping[str, str] | None = None) -> Table
         raw = open_csv(path, file)
     elif suffix in _XLSX_SUFFIXES:
         _require_file(path, file)
-        raw = open_xlsx(path, file)
+        raw = open_xlsx(path, file, formulas_as_text=formulas_as_text)
     else:
         shown = suffix or "(none)"
         raise reject_file(file, f"unsupported file type '{shown}': send a .csv or .xlsx file")

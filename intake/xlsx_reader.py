@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from intake.errors import reject_file
 from intake.rawtable import RawTable, Record
@@ -16,13 +17,16 @@ from intake.rawtable import RawTable, Record
 UNREADABLE = "not a readable XLSX workbook: the file is damaged or is not an Excel .xlsx file"
 
 
-def open_xlsx(path: Path, file: str) -> RawTable:
+def open_xlsx(path: Path, file: str, *, formulas_as_text: bool = False) -> RawTable:
     """Open the first worksheet of an XLSX file for lazy reading.
 
-    A corrupt file, or one that is not a workbook at all, raises FileRejected.
+    A formula cell gives the value Excel cached for it, or with
+    ``formulas_as_text`` its formula text ('=HYPERLINK(...)'), never evaluated,
+    for the field parsers to refuse. A corrupt file, or one that is not a
+    workbook at all, raises FileRejected.
     """
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=not formulas_as_text)
     # openpyxl lets zipfile, XML parser and KeyError exceptions escape for damaged
     # files; all of them mean the same thing to the person who sent the file.
     except Exception as exc:
@@ -72,5 +76,9 @@ def cell_text(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, ArrayFormula):
+        return value.text or "="
+    if isinstance(value, DataTableFormula):
+        return f"=TABLE({value.ref})"
     return str(value)
 

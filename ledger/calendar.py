@@ -72,7 +72,7 @@ def parse_cycle_label(text: str, cycle_months: int | None = None) -> CycleLabel:
         number, length, top = int(bimester), 2, 6
     else:
         number, length, top = int(quarter), 3, 4
-    if not 1 <= number <= top or year < 1900:
+    if not 1 <= number <= top or not 1900 <= year <= 9000:
         raise InvalidCycleLabel(f"cycle label '{text}' is out of range")
     label = CycleLabel(first=year * 12 + (number - 1) * length, length=length)
     if cycle_months is not None and length != cycle_months:

@@ -4,12 +4,14 @@ never once per household (a hot stream would serialise every write)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger import ids
 from ledger.audit import AuditDict
+from ledger.errors import CycleClosed
 
 
 class Cycle(Aggregate):
@@ -32,6 +34,7 @@ class Cycle(Aggregate):
         self.end = end
         self.computed_count = 0
         self.computed_amount = 0
+        self.closed = False
 
     def record_computation(
         self, added_count: int, added_amount: int, rule_version: int, audit: AuditDict
@@ -51,3 +54,26 @@ class Cycle(Aggregate):
     ) -> None:
         self.computed_count += added_count
         self.computed_amount += added_amount
+
+    def record_reconciliation(
+        self, operator: str | None, summary: dict[str, Any], digest: str, audit: AuditDict
+    ) -> None:
+        self._reconciled(self.program, self.label, operator, summary, digest, audit)
+
+    @event("Reconciled", topic="tledger:Cycle.Reconciled")
+    def _reconciled(
+        self, program: str, label: str, operator: str | None, summary: dict[str, Any], digest: str,
+        audit: AuditDict,
+    ) -> None:
+        pass
+
+    def close(self, summary: dict[str, Any], digest: str, audit: AuditDict) -> None:
+        if self.closed:
+            raise CycleClosed(self.program, self.label, "close it again")
+        self._closed(self.program, self.label, summary, digest, audit)
+
+    @event("Closed", topic="tledger:Cycle.Closed")
+    def _closed(
+        self, program: str, label: str, summary: dict[str, Any], digest: str, audit: AuditDict
+    ) -> None:
+        self.closed = True

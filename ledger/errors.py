@@ -39,3 +39,16 @@ class RuleChangeRefused(LedgerError):
 
 class StatusChangeRefused(LedgerError):
     """An exit, suspension or reinstatement that does not fit the household's history."""
+
+
+class CorrectionRefused(LedgerError):
+    """A correction that does not fit the entitlement or payout line it names."""
+
+
+class CycleClosed(LedgerError):
+    """Only corrections change a closed cycle."""
+
+    def __init__(self, program: str, label: str, what: str) -> None:
+        super().__init__(
+            f"cycle {label} of program '{program}' is closed: cannot {what} (only corrections change it)"
+        )

@@ -8,6 +8,7 @@ Never change these formulas: stored events are addressed by them.
 
 from __future__ import annotations
 
+from hashlib import sha256
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("6f1c7a52-3d0e-5b8e-9a51-7c0b8d1e2f40")
@@ -31,3 +32,32 @@ def entitlement_id(program: str, label: str, household: str) -> UUID:
 
 def enrolment_file_id(program: str, sha256: str) -> UUID:
     return uuid5(NAMESPACE, f"enrolment-file/{program}/{sha256}")
+
+
+def payout_line_id(operator: str, operator_txn_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"payout-line/{operator}/{operator_txn_id}")
+
+
+def payout_file_id(operator: str, sha256: str) -> UUID:
+    return uuid5(NAMESPACE, f"payout-file/{operator}/{sha256}")
+
+
+def payment_list_id(program: str, cycle: str, operator: str, content_sha256: str) -> UUID:
+    return uuid5(NAMESPACE, f"payment-list/{program}/{cycle}/{operator}/{content_sha256}")
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def payment_reference(program: str, cycle: str, household: str) -> str:
+    """The 16-character reference printed on payment lists and echoed by operators.
+
+    ``19Q1`` + 12 Crockford base32 characters of a hash of the entitlement's natural
+    key: stable across issues, short enough for MT940 (which truncates past 16),
+    with no I/L/O/U to misread. 60 bits make a collision within one program's
+    cycles vanishingly unlikely; the read model's unique index would catch one.
+    """
+    year, _, period = cycle.partition("-")
+    number = int.from_bytes(sha256(f"{program}/{cycle}/{household}".encode()).digest()[:8], "big")
+    code = "".join(_CROCKFORD[(number >> shift) & 31] for shift in range(55, -1, -5))
+    return f"{year[2:]}{period}{code}"

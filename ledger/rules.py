@@ -88,8 +88,11 @@ def is_entitled(terms: HouseholdTerms, key: int, duration_months: int) -> bool:
     if terms.exited_on is not None and key > month_key(terms.exited_on):
         return False
     day_one = month_start(key)
+    # A suspension closed by the exit (it ends on the exit day) lasts through the exit:
+    # leaving is not a reinstatement, so it never pays the month of the exit.
     return not any(
-        start <= day_one and (end is None or day_one < end) for start, end in terms.suspensions
+        start <= day_one and (end is None or day_one < end or end == terms.exited_on)
+        for start, end in terms.suspensions
     )
 
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from ledger.cycle import Cycle
 from ledger.enrolment_file import EnrolmentFile
 from ledger.entitlement import Entitlement
 from ledger.household import Household
+from ledger.ids import payment_reference
 from ledger.program import Program
+from projections.disbursement_handlers import DISBURSEMENT_HANDLERS
+from projections.statements import Handler, Statement, _ts
 
-Statement = tuple[str, tuple[Any, ...]]
-Handler = Callable[[Any], list[Statement]]
-
-
-def _ts(event: Any) -> str:
-    return str(event.timestamp.isoformat())
 
 
 def _program_defined(e: Any) -> list[Statement]:
@@ -108,10 +104,12 @@ def _entitlement_granted(e: Any) -> list[Statement]:
     return [
         (
             "INSERT INTO tl_entitlements (program, cycle, household_id, operator, amount, currency, "
-            "months, components, rule_version, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "months, components, rule_version, granted_at, reference, due) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 e.program, e.cycle, e.household_id, e.operator, e.amount, e.currency,
                 ",".join(e.months), json.dumps(e.components, sort_keys=True), e.rule_version, _ts(e),
+                payment_reference(e.program, e.cycle, e.household_id), e.amount,
             ),
         )
     ]
@@ -138,4 +136,5 @@ HANDLERS: dict[str, Handler] = {
     Cycle.Computed.TOPIC: _cycle_computed,
     Entitlement.Granted.TOPIC: _entitlement_granted,
     EnrolmentFile.Imported.TOPIC: _enrolment_file_imported,
+    **DISBURSEMENT_HANDLERS,
 }

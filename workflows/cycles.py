@@ -32,7 +32,7 @@ def compute_cycle(ledger: Ledger, program_code: str, label: str) -> dict[str, An
     """Grant every entitlement of the cycle not granted yet; re-running adds nothing."""
     program = ledger.app.get_program(program_code)
     cycle_label = parse_cycle_label(label, program.current.rules.cycle_months)
-    cycle = ledger.app.get_cycle(program_code, str(cycle_label))
+    cycle = ledger.app.open_cycle_for_change(program_code, str(cycle_label), "compute entitlements")
     version = program.rules_on(cycle_label.start)
     ledger.catch_up()
     pending = _count_pending(ledger, program_code, cycle_label)

@@ -1,0 +1,152 @@
+"""Read-model changes for disbursement events: lists, payout lines, corrections, reconciliation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ledger.cycle import Cycle
+from ledger.entitlement import Entitlement
+from ledger.payout_file import PaymentList, PayoutFile
+from ledger.payout_line import PayoutLine
+from projections.statements import Handler, Statement, _ts, actor
+
+_WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
+
+
+def _line_content(e: Any) -> str:
+    """What a re-sent line is compared with: every reported field, canonical JSON."""
+    return json.dumps({
+        "operator_txn_id": e.operator_txn_id, "reference": e.reference, "household_id": e.household_id,
+        "msisdn": e.msisdn, "amount": e.amount, "currency": e.currency,
+        "paid_at": e.paid_at.isoformat() if e.paid_at else None, "status": e.status, "reason": e.reason,
+    }, sort_keys=True)
+
+
+def _payout_reported(e: Any) -> list[Statement]:
+    return [(
+        "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, reference, household_id, "
+        "msisdn, amount, currency, paid_at, status, reason, file_name, file_sha256, line, manual, "
+        "reversed, recorded_at, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+        (
+            e.operator, e.operator_txn_id, e.program, e.cycle, e.reference, e.household_id, e.msisdn,
+            e.amount, e.currency, e.paid_at.isoformat() if e.paid_at else None, e.status, e.reason,
+            e.audit.get("file_name"), e.audit.get("file_sha256"), e.audit.get("line"), _ts(e),
+            _line_content(e),
+        ),
+    )]
+
+
+def _payout_reversed(e: Any) -> list[Statement]:
+    return [
+        ("UPDATE tl_payout_lines SET reversed = 1 WHERE operator = ? AND operator_txn_id = ?",
+         (e.operator, e.operator_txn_id)),
+        _correction(e, "reversal", None, None, e.operator_txn_id),
+    ]
+
+
+def _correction(e: Any, kind: str, household_id: str | None, amount: int | None,
+                txn_id: str | None = None) -> Statement:
+    return (
+        "INSERT INTO tl_corrections (program, cycle, household_id, operator_txn_id, kind, amount, reason, "
+        "recorded_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (e.program, e.cycle, household_id, txn_id, kind, amount, e.reason, _ts(e), actor(e)),
+    )
+
+
+def _adjusted(e: Any) -> list[Statement]:
+    return [
+        (f"UPDATE tl_entitlements SET due = ? {_WHERE_ENTITLEMENT}", (e.due, e.program, e.cycle, e.household_id)),
+        _correction(e, "adjustment", e.household_id, e.delta),
+    ]
+
+
+def _cancelled(e: Any) -> list[Statement]:
+    return [
+        (f"UPDATE tl_entitlements SET cancelled = 1, reissue_pending = 0 {_WHERE_ENTITLEMENT}",
+         (e.program, e.cycle, e.household_id)),
+        _correction(e, "cancellation", e.household_id, None),
+    ]
+
+
+def _manual_payment(e: Any) -> list[Statement]:
+    # A manual payment is a successful line of the pseudo-operator "manual" carrying our reference.
+    return [
+        (
+            "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, reference, "
+            "household_id, msisdn, amount, currency, paid_at, status, reason, file_name, file_sha256, "
+            "line, manual, reversed, recorded_at, content) "
+            "VALUES ('manual', ?, ?, ?, ?, ?, NULL, ?, NULL, ?, 'success', ?, NULL, NULL, NULL, 1, 0, ?, '{}')",
+            (e.manual_id, e.program, e.cycle, e.reference, e.household_id, e.amount,
+             e.paid_at.isoformat(), e.reason, _ts(e)),
+        ),
+        _correction(e, "manual_payment", e.household_id, e.amount, e.manual_id),
+    ]
+
+
+def _reissue(e: Any) -> list[Statement]:
+    return [
+        (f"UPDATE tl_entitlements SET reissue_pending = 1 {_WHERE_ENTITLEMENT}",
+         (e.program, e.cycle, e.household_id)),
+        _correction(e, "reissue", e.household_id, None),
+    ]
+
+
+def _list_issued(e: Any) -> list[Statement]:
+    statements: list[Statement] = [
+        (
+            "INSERT INTO tl_payment_lists (program, cycle, operator, content_sha256, file_sha256, file_name, "
+            "count, amount, issued_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.program, e.cycle, e.operator, e.content_sha256, e.file_sha256, e.file_name, e.count,
+             e.amount, _ts(e), actor(e)),
+        ),
+        (
+            "UPDATE tl_entitlements SET instructed = 1 WHERE program = ? AND cycle = ? AND operator = ? "
+            "AND cancelled = 0",
+            (e.program, e.cycle, e.operator),
+        ),
+    ]
+    statements.extend(
+        ("UPDATE tl_entitlements SET reissue_pending = 0, instructed = 1 WHERE reference = ?", (ref,))
+        for ref in e.reissued
+    )
+    return statements
+
+
+def _payout_file_imported(e: Any) -> list[Statement]:
+    return [(
+        "INSERT INTO tl_payout_files (operator, sha256, file_name, lines, recorded, skipped_duplicates, "
+        "rejected, imported_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (e.operator, e.sha256, e.file_name, e.lines, e.recorded, e.skipped_duplicates, e.rejected,
+         _ts(e), actor(e)),
+    )]
+
+
+def _reconciled(e: Any) -> list[Statement]:
+    return [(
+        "INSERT INTO tl_reconciliations (program, cycle, operator, digest, summary, recorded_at, actor) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (e.program, e.label, e.operator, e.digest, json.dumps(e.summary, sort_keys=True), _ts(e), actor(e)),
+    )]
+
+
+def _closed(e: Any) -> list[Statement]:
+    return [(
+        "UPDATE tl_cycles SET status = 'closed', closed_at = ?, closing_digest = ?, closing_summary = ? "
+        "WHERE program = ? AND label = ?",
+        (_ts(e), e.digest, json.dumps(e.summary, sort_keys=True), e.program, e.label),
+    )]
+
+
+DISBURSEMENT_HANDLERS: dict[str, Handler] = {
+    PayoutLine.Reported.TOPIC: _payout_reported,
+    PayoutLine.Reversed.TOPIC: _payout_reversed,
+    Entitlement.Adjusted.TOPIC: _adjusted,
+    Entitlement.Cancelled.TOPIC: _cancelled,
+    Entitlement.ManualPaymentRecorded.TOPIC: _manual_payment,
+    Entitlement.ReissueRequested.TOPIC: _reissue,
+    PaymentList.Issued.TOPIC: _list_issued,
+    PayoutFile.Imported.TOPIC: _payout_file_imported,
+    Cycle.Reconciled.TOPIC: _reconciled,
+    Cycle.Closed.TOPIC: _closed,
+}

@@ -1,0 +1,18 @@
+"""Types shared by the event handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Statement = tuple[str, tuple[Any, ...]]
+Handler = Callable[[Any], list[Statement]]
+
+
+def _ts(event: Any) -> str:
+    """The event's recorded time, ISO 8601 UTC."""
+    return str(event.timestamp.isoformat())
+
+
+def actor(event: Any) -> str:
+    return str(event.audit.get("actor", ""))

@@ -1,0 +1,72 @@
+"""Writing reports that are safe to open in a spreadsheet.
+
+Text that a file we read put in front of us (an operator's value, a reason)
+may start like a formula: ``=HYPERLINK(...)`` in a report would run in the
+finance officer's spreadsheet. :func:`safe_cell` neutralises it the way OWASP
+recommends for CSV injection, by a leading single quote; every report writer
+goes through it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Prefix text starting with '=', '+', '-', '@', a tab or a CR with "'"; other values as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write a header and rows to ``path``: .csv (UTF-8, ',') or .xlsx, streaming.
+
+    Every cell goes through :func:`safe_cell`. The file appears complete or not
+    at all: it is written beside ``path`` and then renamed. None is an empty cell.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx"}:
+        raise ValueError(f"{path}: unsupported report type '{suffix or '(none)'}': use .csv or .xlsx")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        if suffix == ".csv":
+            _write_csv(partial, header, rows)
+        else:
+            _write_xlsx(partial, header, rows)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([safe_cell(cell) for cell in header])
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
+
+
+def _write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([_xlsx_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    workbook.save(path)
+
+
+def _xlsx_cell(value: object) -> object:
+    safe = safe_cell(value)
+    if isinstance(safe, str):
+        # XML 1.0 cannot hold most control characters; show them instead of failing.
+        return ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\x{ord(match.group()):02x}", safe)
+    return safe
