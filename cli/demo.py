@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.context import CliState
-from cli.output import emit_json, json_option, message, table
+from cli.output import emit_json, json_option, message, money, table
 from workflows.demo import run_demo
 
 
@@ -47,5 +47,11 @@ def demo(ctx: click.Context, households: int, as_json: bool) -> None:
     table("Cycles", ("cycle", "status", "entitlements", "amount (XOF)"),
           [(c["cycle"], c["status"], c["entitlements"]["count"], c["entitlements"]["amount"])
            for c in summary["cycles"]])
+    rec = summary["reconciliation"]
+    table(f"Reconciliation of {rec['cycle']} at closing", ("category", "entitlements", "expected", "reported"),
+          [(k, n, rec["category_amounts"][k]["expected"], rec["category_amounts"][k]["reported"])
+           for k, n in rec["categories"].items() if n])
+    message(f"{rec['cycle']}: expected {money(rec['expected']['amount'], 'XOF')}, "
+            f"paid {money(rec['paid']['amount'], 'XOF')}, outstanding {money(rec['outstanding']['amount'], 'XOF')}")
     total = sum(c["entitlements"]["amount"] for c in summary["cycles"])
-    message(f"Total entitlements over {len(summary['cycles'])} cycles: {total:,} XOF".replace(",", " "))
+    message(f"Total entitlements over {len(summary['cycles'])} cycles: {money(total, 'XOF')}")

@@ -107,7 +107,8 @@ def _why_unknown(line: Line, msisdn_matches: int) -> str:
         if msisdn_matches > 1:
             return f"msisdn {line.msisdn} matches {msisdn_matches} households: not matched"
         tried.append(f"msisdn {line.msisdn}")
-    return f"{' / '.join(tried)} match no entitlement of the cycle"
+    verb = "matches" if len(tried) == 1 else "match"
+    return f"{' / '.join(tried)} {verb} no entitlement of the cycle"
 
 
 def classify(due: Due, lines: list[Line]) -> Result:

@@ -61,7 +61,15 @@ DEFAULT_STATUS_WORDS: Mapping[str, str] = {
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 Canonical = Literal[
-    "operator_txn_id", "reference", "household_id", "msisdn", "amount", "currency", "paid_at", "status", "reason"
+    "operator_txn_id",
+    "reference",
+    "household_id",
+    "msisdn",
+    "amount",
+    "currency",
+    "paid_at",
+    "status",
+    "reason",
 ]
 
 
@@ -120,7 +128,9 @@ def load_operator(code: str, directory: Path | None = None) -> OperatorConfig:
         return OperatorConfig(key, key, {c: c for c in CANONICAL_COLUMNS}, _status_words({}))
     model = _read_model(path)
     if model.code != key:
-        raise OperatorConfigError(f"{path}: field 'code' is {model.code!r}, but the file is named for {key!r}")
+        raise OperatorConfigError(
+            f"{path}: field 'code' is {model.code!r}, but the file is named for {key!r}"
+        )
     return OperatorConfig(
         code=key,
         name=model.name,

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from typing import IO
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
 from xml.sax.xmlreader import AttributesNSImpl, Locator
@@ -89,7 +89,9 @@ class _Handler(ContentHandler):
     def line(self) -> int:
         return (self.locator.getLineNumber() or 0) if self.locator is not None else 0
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: AttributesNSImpl) -> None:
+    def startElementNS(
+        self, name: tuple[str | None, str], qname: str | None, attrs: AttributesNSImpl
+    ) -> None:
         uri, local = name
         if self.depth == 0 and (local != "Document" or not NAMESPACE.fullmatch(uri or "")):
             shown = f"{{{uri}}}{local}" if uri else local
@@ -143,7 +145,9 @@ def iter_pain002(path: Path, operator: OperatorConfig, now: datetime) -> Iterato
                 else:
                     parser.close()
             except SAXParseException as exc:
-                reason = f"not well-formed XML: {exc.getMessage()} (column {(exc.getColumnNumber() or 0) + 1})"
+                reason = (
+                    f"not well-formed XML: {exc.getMessage()} (column {(exc.getColumnNumber() or 0) + 1})"
+                )
                 raise FileRejected(file, [RowError(file, exc.getLineNumber() or 0, "", "", reason)]) from None
             except DefusedXmlException:
                 reason = (
@@ -182,7 +186,9 @@ def _parse_transaction(tx: _Transaction, file: str, operator: OperatorConfig, no
     cells = CellReader(file, SourceRow(tx.line, fields))
     txn_id = cells.optional(txn_column, parse_txn_id, "")
     if not fields.get(txn_column):
-        cells.errors.append(RowError(file, tx.line, "StsId", "", "missing: a transaction needs StsId or AcctSvcrRef"))
+        cells.errors.append(
+            RowError(file, tx.line, "StsId", "", "missing: a transaction needs StsId or AcctSvcrRef")
+        )
     reference = cells.optional("OrgnlEndToEndId", parse_reference, None)
     if not fields.get("OrgnlEndToEndId"):
         cells.errors.append(RowError(file, tx.line, "OrgnlEndToEndId", "", no_key("OrgnlEndToEndId")))
@@ -194,7 +200,9 @@ def _parse_transaction(tx: _Transaction, file: str, operator: OperatorConfig, no
         msisdn=None,
         amount=cells.required(AMOUNT, lambda text: check_positive(parse_decimal_amount(text)), 0),
         currency=cells.optional("Ccy", parse_currency, None),
-        paid_at=cells.optional("AccptncDtTm", lambda text: check_not_future(parse_iso_datetime(text), now), None),
+        paid_at=cells.optional(
+            "AccptncDtTm", lambda text: check_not_future(parse_iso_datetime(text), now), None
+        ),
         status=cells.required("TxSts", operator.parse_status, ""),
         reason=_reason(fields),
     )

@@ -93,7 +93,9 @@ def _parse(path: Path, operator: OperatorConfig) -> Iterator[Parsed]:
     if suffix in _TABULAR_SUFFIXES:
         return _iter_tabular(path, operator, now)
     shown = suffix or "(none)"
-    raise reject_file(str(path), f"unsupported file type '{shown}': send a .csv, .xlsx or .xml (pain.002) file")
+    raise reject_file(
+        str(path), f"unsupported file type '{shown}': send a .csv, .xlsx or .xml (pain.002) file"
+    )
 
 
 def _mark_repeat(parsed: Parsed, file: str, first_line: dict[str, int]) -> PayoutRow | list[RowError]:
@@ -133,11 +135,15 @@ def _check_header(table: Table, operator: OperatorConfig) -> None:
 
 
 def _aliases(operator: OperatorConfig, column: str) -> str:
-    names = [header for header, canonical in operator.columns.items() if canonical == column and header != column]
+    names = [
+        header for header, canonical in operator.columns.items() if canonical == column and header != column
+    ]
     return f" (or {', '.join(repr(name) for name in names)})" if names else ""
 
 
-def _parse_row(source: SourceRow, file: str, operator: OperatorConfig, now: datetime) -> PayoutRow | list[RowError]:
+def _parse_row(
+    source: SourceRow, file: str, operator: OperatorConfig, now: datetime
+) -> PayoutRow | list[RowError]:
     cells = CellReader(file, source)
     row = PayoutRow(
         line=source.line,

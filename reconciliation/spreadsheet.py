@@ -9,6 +9,8 @@ goes through it.
 
 from __future__ import annotations
 
+import re
+
 import csv
 import os
 from collections.abc import Iterable, Sequence
@@ -20,9 +22,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_SIGNED_DIGITS = re.compile(r"^[+-][0-9]{1,20}$")
+
+
 def safe_cell(value: object) -> object:
-    """Prefix text starting with '=', '+', '-', '@', a tab or a CR with "'"; other values as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Prefix text starting with '=', '+', '-', '@', a tab or a CR with "'"; other values as they are.
+
+    A signed run of digits (an E.164 phone number such as +22376123456, a negative
+    difference) cannot carry a formula, and operators must receive it unaltered.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _SIGNED_DIGITS.match(value):
         return "'" + value
     return value
 

@@ -1,16 +1,23 @@
-"""``tledger demo``: a synthetic Jigisemejiri year, run through every step the ledger has."""
+"""``tledger demo``: a synthetic Jigisemejiri year, run through every step the ledger has:
+enrol, status changes, four quarters computed, one quarter paid through two operators,
+reconciled, corrected and closed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from config.programs import SHIPPED
+from workflows.corrections import correct_entitlement, manual_payment
 from workflows.cycles import compute_cycle, list_cycles, open_cycle
+from workflows.disbursement import issue_payment_list
 from workflows.enrolment import enrol_file
 from workflows.households import change_status
+from workflows.operator_files import simulate, write_canonical_xlsx, write_french_csv, write_pain002
+from workflows.payouts import import_payouts
 from workflows.programs import add_program
+from workflows.reconcile import close_cycle, load_cycle, reconcile_cycle
 from workflows.runtime import Ledger
 from workflows.synthetic import write_enrolment_csv
 
@@ -42,13 +49,53 @@ def run_demo(ledger: Ledger, workdir: Path, households: int) -> dict[str, Any]:
         )
     rerun = compute_cycle(ledger, PROGRAM, CYCLES[0])
     steps.append(f"compute {CYCLES[0]} again: {rerun['added']['count']} added")
+    reconciliation = _pay_first_quarter(ledger, workdir, steps)
     return {
         "program": PROGRAM,
         "households": _households_by_region(ledger),
         "statuses": _statuses(ledger),
         "cycles": list_cycles(ledger, PROGRAM),
+        "reconciliation": reconciliation,
         "steps": steps,
     }
+
+
+def _pay_first_quarter(ledger: Ledger, workdir: Path, steps: list[str]) -> dict[str, Any]:
+    """Issue lists to three operators, import their (messy) CSV, XLSX and pain.002 files,
+    reconcile, correct and close."""
+    label = CYCLES[1]
+    writers = {
+        "orange-money": (write_french_csv, "csv"),
+        "moov-money": (write_canonical_xlsx, "xlsx"),
+        "kafo-jiginew": (write_pain002, "xml"),
+    }
+    for number, (operator, (writer, extension)) in enumerate(writers.items()):
+        issued = issue_payment_list(ledger, PROGRAM, label, operator, workdir / f"{operator}-{label}.csv")
+        steps.append(f"payment list {operator} {label}: {issued['count']} lines, {issued['amount']} XOF")
+        lines = simulate(Path(issued["file"]), seed=number, prefix=operator[:2].upper())
+        confirmation = writer(workdir / f"{operator}-confirmations.{extension}", lines)
+        report = import_payouts(ledger, confirmation, operator)
+        steps.append(f"import {confirmation.name}: {report.recorded} lines recorded")
+        again = import_payouts(ledger, confirmation, operator)
+        steps.append(f"import {confirmation.name} again: already imported = {again.already_imported}")
+    before = reconcile_cycle(ledger, PROGRAM, label)
+    steps.append(f"reconcile {label}: " + ", ".join(f"{k} {v}" for k, v in before["categories"].items() if v))
+    results, _ = load_cycle(ledger, PROGRAM, label, None)
+    for result in results:
+        if result.category == "failed":
+            correct_entitlement(ledger, PROGRAM, label, result.due.household_id, "reissue",
+                                reason="wallet reactivated: pay on the next list")
+            steps.append(f"re-issue {result.due.household_id} ({result.due.reference}) on the next list")
+            break
+    for result in results:
+        if result.category == "partial":
+            manual_payment(ledger, PROGRAM, label, result.due.household_id, result.owed - result.paid,
+                           datetime(2019, 5, 20), "balance paid in cash at the mairie")
+            steps.append(f"manual payment of the balance for {result.due.household_id}")
+            break
+    closed = close_cycle(ledger, PROGRAM, label)
+    steps.append(f"close {label}: digest {closed['digest'][:16]}...")
+    return closed
 
 
 def _status_changes(households: int) -> list[tuple[str, str, date, str]]:
