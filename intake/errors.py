@@ -44,7 +44,15 @@ class FileRejected(Exception):
         self.errors: list[RowError] = list(errors)
 
     def __str__(self) -> str:
-        lines = [f"{self.file}: {len(self.errors)} invalid row(s), nothing recorded"]
+        rows = len({error.line for error in self.errors if error.line > 0})
+        problems = len(self.errors)
+        if rows == 0:
+            head = f"{self.file}: rejected, nothing recorded"
+        elif problems == rows:
+            head = f"{self.file}: {rows} invalid row(s), nothing recorded"
+        else:
+            head = f"{self.file}: {rows} invalid row(s) ({problems} problems), nothing recorded"
+        lines = [head]
         lines.extend(f"  {error}" for error in self.errors[:MAX_LISTED_ERRORS])
         hidden = len(self.errors) - MAX_LISTED_ERRORS
         if hidden > 0:

@@ -115,3 +115,29 @@ def cohort_csv(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+QUARTER_HOUSEHOLDS = [
+    # household, msisdn, operator: all enrolled 2019-01-01, 30,000 XOF due in 2019-Q1
+    ("OM-1", "76000001", "orange-money"), ("OM-2", "76000002", "orange-money"),
+    ("OM-3", "76000003", "orange-money"), ("OM-4", "76000004", "orange-money"),
+    ("OM-5", "76000005", "orange-money"), ("OM-6", "76000006", "orange-money"),
+    ("MV-1", "66000001", "moov-money"), ("MV-2", "66000002", "moov-money"),
+    ("MV-3", "66000003", "moov-money"), ("MV-4", "66000004", "moov-money"),
+]
+
+
+@pytest.fixture
+def quarter(ledger: Ledger, enrolment_csv):  # type: ignore[no-untyped-def]
+    """Ten households across two operators, 2019-Q1 computed (30,000 XOF each)."""
+    from workflows.cycles import compute_cycle, open_cycle
+    from workflows.enrolment import enrol_file
+    from workflows.programs import add_program
+
+    add_program(ledger, PROGRAMS / "jigisemejiri.toml")
+    enrol_file(ledger, "jigisemejiri", enrolment_csv([
+        f"{h},Chef {h},{m},Kayes,Kita,Kita,Kita 1,{op},2019-01-01,no" for h, m, op in QUARTER_HOUSEHOLDS
+    ]))
+    open_cycle(ledger, "jigisemejiri", "2019-Q1")
+    compute_cycle(ledger, "jigisemejiri", "2019-Q1")
+    return ledger

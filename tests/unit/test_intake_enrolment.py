@@ -184,7 +184,7 @@ def test_bad_file_lists_every_problem(tmp_path: Path) -> None:
     ]
     assert str(error) == "\n".join(
         [
-            f"{file}: 12 invalid row(s), nothing recorded",
+            f"{file}: 4 invalid row(s) (12 problems), nothing recorded",
             f"  {file}:3: column 'household_id', value '': empty: a value is required",
             f"  {file}:3: column 'msisdn', value '1234': not a valid phone number for ML",
             f"  {file}:3: column 'enrolled_on', value '31/02/2024': "
@@ -246,7 +246,7 @@ def test_missing_columns_one_error_each(tmp_path: Path) -> None:
         RowError(str(path), 0, "operator", "", "missing column 'operator'"),
     ]
     assert str(error) == (
-        f"{path}: 3 invalid row(s), nothing recorded\n"
+        f"{path}: rejected, nothing recorded\n"
         f"  {path}: missing column 'circle'\n"
         f"  {path}: missing column 'commune'\n"
         f"  {path}: missing column 'operator'"
@@ -264,7 +264,7 @@ def test_unknown_column_is_refused(tmp_path: Path) -> None:
 def test_header_without_rows(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "\n,,,\n")
     assert str(rejected(path)) == (
-        f"{path}: 1 invalid row(s), nothing recorded\n"
+        f"{path}: rejected, nothing recorded\n"
         f"  {path}: no data rows: the file has a header but no households"
     )
 
@@ -273,14 +273,14 @@ def test_duplicate_header(tmp_path: Path) -> None:
     header = HEADER.replace("circle", "region")
     path = write(tmp_path, header + "ML-1,Awa,,Kayes,Kita,Kita,Djenné,bnda,2024-02-13,\n")
     assert str(rejected(path)) == (
-        f"{path}: 1 invalid row(s), nothing recorded\n"
+        f"{path}: rejected, nothing recorded\n"
         f"  {path}: duplicate column 'region' (header columns 4 and 5)"
     )
 
 
 def test_empty_file(tmp_path: Path) -> None:
     path = write(tmp_path, "")
-    assert str(rejected(path)) == f"{path}: 1 invalid row(s), nothing recorded\n  {path}: empty file"
+    assert str(rejected(path)) == f"{path}: rejected, nothing recorded\n  {path}: empty file"
     with pytest.raises(FileRejected, match="empty file"):
         list(iter_enrolment_rows(path))
 

@@ -35,7 +35,7 @@ def whole_file_reason(path: Path) -> str:
     assert len(rejected.errors) == 1
     error = rejected.errors[0]
     assert (error.file, error.line, error.column, error.value) == (str(path), 0, "", "")
-    assert str(rejected) == f"{path}: 1 invalid row(s), nothing recorded\n  {path}: {error.reason}"
+    assert str(rejected) == f"{path}: rejected, nothing recorded\n  {path}: {error.reason}"
     return error.reason
 
 
