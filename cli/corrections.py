@@ -48,38 +48,28 @@ def adjust(ledger: Ledger, program: str, label: str, household_id: str, amount: 
     _report(correct_entitlement(ledger, program, label, household_id, "adjust", delta=amount, reason=reason), as_json)
 
 
-@correct.command("cancel")
-@click.argument("program")
-@click.argument("label")
-@click.argument("household_id")
-@_reason
-@json_option
-@with_ledger
-def cancel(ledger: Ledger, program: str, label: str, household_id: str, reason: str, as_json: bool) -> None:
-    """Cancel an entitlement (nothing is due any more).
+def _reason_only(action: str, summary: str, example: str) -> click.Command:
+    """A correction that takes only the entitlement and a reason (cancel, reissue)."""
 
-    \b
-    Example:
-      tledger correct cancel jigisemejiri 2019-Q1 KITA-000001 --reason "enrolled in error"
-    """
-    _report(correct_entitlement(ledger, program, label, household_id, "cancel", reason=reason), as_json)
+    @click.argument("program")
+    @click.argument("label")
+    @click.argument("household_id")
+    @_reason
+    @json_option
+    @with_ledger
+    def command(ledger: Ledger, program: str, label: str, household_id: str, reason: str, as_json: bool) -> None:
+        _report(correct_entitlement(ledger, program, label, household_id, action, reason=reason), as_json)
+
+    command.__doc__ = f"{summary}\n\n\b\nExample:\n  {example}"
+    return click.command(action)(command)
 
 
-@correct.command("reissue")
-@click.argument("program")
-@click.argument("label")
-@click.argument("household_id")
-@_reason
-@json_option
-@with_ledger
-def reissue(ledger: Ledger, program: str, label: str, household_id: str, reason: str, as_json: bool) -> None:
-    """Put an unpaid or failed entitlement on the next payment list of its operator.
-
-    \b
-    Example:
-      tledger correct reissue jigisemejiri 2019-Q1 KITA-000001 --reason "wallet was blocked"
-    """
-    _report(correct_entitlement(ledger, program, label, household_id, "reissue", reason=reason), as_json)
+correct.add_command(_reason_only(
+    "cancel", "Cancel an entitlement (nothing is due any more).",
+    'tledger correct cancel jigisemejiri 2019-Q1 KITA-000001 --reason "enrolled in error"'))
+correct.add_command(_reason_only(
+    "reissue", "Put an unpaid or failed entitlement on the next payment list of its operator.",
+    'tledger correct reissue jigisemejiri 2019-Q1 KITA-000001 --reason "wallet was blocked"'))
 
 
 @correct.command("manual-payment")

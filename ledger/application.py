@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from ledger.disbursement_services import DisbursementServices
 
@@ -23,6 +23,6 @@ class DateAsISO(Transcoding):
 class LedgerApp(DisbursementServices):
     name = "tledger"
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())

@@ -26,19 +26,30 @@ from ledger.rules import HouseholdTerms, Rules, assess
 
 
 class EnrolmentDetails(Protocol):
-    """A validated enrolment row, as the intake adapters produce it."""
+    """A validated enrolment row, as the intake adapters produce it (read-only)."""
 
-    line: int
-    household_id: str
-    head_name: str
-    msisdn: str | None
-    region: str
-    circle: str
-    commune: str
-    village: str
-    operator: str
-    enrolled_on: date
-    productive: bool
+    @property
+    def line(self) -> int: ...
+    @property
+    def household_id(self) -> str: ...
+    @property
+    def head_name(self) -> str: ...
+    @property
+    def msisdn(self) -> str | None: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def circle(self) -> str: ...
+    @property
+    def commune(self) -> str: ...
+    @property
+    def village(self) -> str: ...
+    @property
+    def operator(self) -> str: ...
+    @property
+    def enrolled_on(self) -> date: ...
+    @property
+    def productive(self) -> bool: ...
 
 
 STATUS_ACTIONS = ("exit", "suspend", "reinstate")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -102,7 +102,7 @@ class DisbursementServices(CoreServices):
     ) -> Entitlement:
         """adjust(delta, reason) | cancel(reason) | manual_payment(amount, paid_at, reason) | reissue(reason)."""
         entitlement = self.get_entitlement(program, cycle, household_id)
-        methods = {
+        methods: dict[str, Callable[..., Any]] = {
             "adjust": entitlement.adjust,
             "cancel": entitlement.cancel,
             "manual_payment": entitlement.record_manual_payment,

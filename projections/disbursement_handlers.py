@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ledger.cycle import Cycle
-from ledger.entitlement import Entitlement
-from ledger.payout_file import PaymentList, PayoutFile
-from ledger.payout_line import PayoutLine
 from projections.statements import Handler, Statement, _ts, actor
 
 _WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
@@ -139,14 +135,14 @@ def _closed(e: Any) -> list[Statement]:
 
 
 DISBURSEMENT_HANDLERS: dict[str, Handler] = {
-    PayoutLine.Reported.TOPIC: _payout_reported,
-    PayoutLine.Reversed.TOPIC: _payout_reversed,
-    Entitlement.Adjusted.TOPIC: _adjusted,
-    Entitlement.Cancelled.TOPIC: _cancelled,
-    Entitlement.ManualPaymentRecorded.TOPIC: _manual_payment,
-    Entitlement.ReissueRequested.TOPIC: _reissue,
-    PaymentList.Issued.TOPIC: _list_issued,
-    PayoutFile.Imported.TOPIC: _payout_file_imported,
-    Cycle.Reconciled.TOPIC: _reconciled,
-    Cycle.Closed.TOPIC: _closed,
+    "tledger:PayoutLine.Reported": _payout_reported,
+    "tledger:PayoutLine.Reversed": _payout_reversed,
+    "tledger:Entitlement.Adjusted": _adjusted,
+    "tledger:Entitlement.Cancelled": _cancelled,
+    "tledger:Entitlement.ManualPaymentRecorded": _manual_payment,
+    "tledger:Entitlement.ReissueRequested": _reissue,
+    "tledger:PaymentList.Issued": _list_issued,
+    "tledger:PayoutFile.Imported": _payout_file_imported,
+    "tledger:Cycle.Reconciled": _reconciled,
+    "tledger:Cycle.Closed": _closed,
 }

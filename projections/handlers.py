@@ -5,12 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ledger.cycle import Cycle
-from ledger.enrolment_file import EnrolmentFile
-from ledger.entitlement import Entitlement
-from ledger.household import Household
 from ledger.ids import payment_reference
-from ledger.program import Program
 from projections.disbursement_handlers import DISBURSEMENT_HANDLERS
 from projections.statements import Handler, Statement, _ts
 
@@ -126,15 +121,15 @@ def _enrolment_file_imported(e: Any) -> list[Statement]:
 
 
 HANDLERS: dict[str, Handler] = {
-    Program.Defined.TOPIC: _program_defined,
-    Program.Revised.TOPIC: _program_revised,
-    Household.Enrolled.TOPIC: _household_enrolled,
-    Household.Exited.TOPIC: _status_handler("exit", "exited"),
-    Household.Suspended.TOPIC: _status_handler("suspend", "suspended"),
-    Household.Reinstated.TOPIC: _status_handler("reinstate", "active"),
-    Cycle.Opened.TOPIC: _cycle_opened,
-    Cycle.Computed.TOPIC: _cycle_computed,
-    Entitlement.Granted.TOPIC: _entitlement_granted,
-    EnrolmentFile.Imported.TOPIC: _enrolment_file_imported,
+    "tledger:Program.Defined": _program_defined,
+    "tledger:Program.Revised": _program_revised,
+    "tledger:Household.Enrolled": _household_enrolled,
+    "tledger:Household.Exited": _status_handler("exit", "exited"),
+    "tledger:Household.Suspended": _status_handler("suspend", "suspended"),
+    "tledger:Household.Reinstated": _status_handler("reinstate", "active"),
+    "tledger:Cycle.Opened": _cycle_opened,
+    "tledger:Cycle.Computed": _cycle_computed,
+    "tledger:Entitlement.Granted": _entitlement_granted,
+    "tledger:EnrolmentFile.Imported": _enrolment_file_imported,
     **DISBURSEMENT_HANDLERS,
 }

@@ -14,7 +14,8 @@ from typing import Any
 from eventsourcing.application import Application
 
 from projections.database import Database
-from projections.handlers import HANDLERS, Statement
+from projections.handlers import HANDLERS
+from projections.statements import Statement
 
 TRACKING_NAME = "views"
 BATCH_SIZE = 5_000

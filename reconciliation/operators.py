@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -38,17 +38,6 @@ from reconciliation.payout_row import FAILED, PENDING, STATUSES, SUCCESS
 
 SHIPPED_OPERATORS = SHIPPED.parent / "operators"
 
-CANONICAL_COLUMNS = (
-    "operator_txn_id",
-    "reference",
-    "household_id",
-    "msisdn",
-    "amount",
-    "currency",
-    "paid_at",
-    "status",
-    "reason",
-)
 
 DEFAULT_STATUS_WORDS: Mapping[str, str] = {
     **dict.fromkeys(("success", "paid", "ok", "payé", "réussi", "succès", "ACSC", "ACCC"), SUCCESS),
@@ -71,6 +60,7 @@ Canonical = Literal[
     "status",
     "reason",
 ]
+CANONICAL_COLUMNS: tuple[str, ...] = get_args(Canonical)
 
 
 class OperatorConfigError(ValueError):

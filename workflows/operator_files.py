@@ -59,7 +59,7 @@ def simulate(list_path: Path, *, seed: int = 7, prefix: str = "TX", discrepancy:
 
 
 def _replace(c: Confirmation, **changes: object) -> Confirmation:
-    return Confirmation(**{**c.__dict__, **changes})  # type: ignore[arg-type]
+    return Confirmation(**{**c.__dict__, **changes})
 
 
 FRENCH_STATUS = {"success": "Payé", "failed": "Échec", "pending": "En attente"}

@@ -99,8 +99,8 @@ def test_productive_one_off_is_due_in_the_first_entitled_cycle_only(ledger: Ledg
     assert components == {"regular": 15_000, "productive": 250_000}
 
 
-def test_a_rule_version_change_applies_from_its_effective_date(
-    ledger: Ledger, cohort_csv, tmp_path: Path  # type: ignore[no-untyped-def]
+def test_a_rule_version_change_applies_from_its_effective_date(  # type: ignore[no-untyped-def]
+    ledger: Ledger, cohort_csv, tmp_path: Path
 ) -> None:
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     enrol_file(ledger, "jigisemejiri", cohort_csv("KITA", 10, "2019-01-01"))

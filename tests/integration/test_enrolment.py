@@ -92,8 +92,8 @@ def test_xlsx_enrolment_with_typed_cells(ledger: Ledger, tmp_path: Path) -> None
     assert show_household(ledger, "DJEN-2", None)["msisdn"] == "+22376123457"
 
 
-def test_changed_details_for_an_enrolled_household_are_reported_not_applied(
-    ledger: Ledger, enrolment_csv  # type: ignore[no-untyped-def]
+def test_changed_details_for_an_enrolled_household_are_reported_not_applied(  # type: ignore[no-untyped-def]
+    ledger: Ledger, enrolment_csv
 ) -> None:
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     enrol_file(ledger, "jigisemejiri", enrolment_csv(GOOD[:1]))
