@@ -35,6 +35,8 @@ class AttributedLine:
     paid_at: datetime | None
     status: str
     reason: str | None
+    matched_reference: str | None
+    match: str
 
 
 class DisbursementServices(CoreServices):
@@ -69,7 +71,8 @@ class DisbursementServices(CoreServices):
                 operator=operator, operator_txn_id=x.operator_txn_id, program=x.program,
                 cycle=x.cycle, reference=x.reference, household_id=x.household_id,
                 msisdn=x.msisdn, amount=x.amount, currency=x.currency, paid_at=x.paid_at,
-                status=x.status, reason=x.reason, audit=audit.as_dict(line=x.line),
+                status=x.status, reason=x.reason, matched_reference=x.matched_reference,
+                match=x.match, audit=audit.as_dict(line=x.line),
             )
             for x in lines
         ]

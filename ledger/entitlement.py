@@ -79,21 +79,26 @@ class Entitlement(Aggregate):
             raise self._refuse(
                 "adjust", f"due {self.due}, adjustment {delta} would make it negative ({self.due + delta})"
             )
-        self._adjusted(self.program, self.cycle, self.household_id, delta, self.due + delta, reason, audit)
+        self._adjusted(
+            self.program, self.cycle, self.household_id, self.reference, delta, self.due + delta, reason, audit
+        )
 
     @event("Adjusted", topic="tledger:Entitlement.Adjusted")
     def _adjusted(
-        self, program: str, cycle: str, household_id: str, delta: int, due: int, reason: str,
-        audit: AuditDict,
+        self, program: str, cycle: str, household_id: str, reference: str, delta: int, due: int,
+        reason: str, audit: AuditDict,
     ) -> None:
         self.due = due
 
     def cancel(self, reason: str, audit: AuditDict) -> None:
         self._require_reason("cancel", reason)
-        self._cancelled(self.program, self.cycle, self.household_id, reason, audit)
+        self._cancelled(self.program, self.cycle, self.household_id, self.reference, self.due, reason, audit)
 
     @event("Cancelled", topic="tledger:Entitlement.Cancelled")
-    def _cancelled(self, program: str, cycle: str, household_id: str, reason: str, audit: AuditDict) -> None:
+    def _cancelled(
+        self, program: str, cycle: str, household_id: str, reference: str, due_before: int, reason: str,
+        audit: AuditDict,
+    ) -> None:
         self.cancelled = True
 
     def record_manual_payment(

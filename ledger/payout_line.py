@@ -1,7 +1,9 @@
 """The PayoutLine aggregate: one line of an operator's payout confirmation file.
 
 Its id is uuid5 of operator + operator transaction id, so the same transaction
-sent again in another file can never be recorded twice.
+sent again in another file can never be recorded twice. The event records which
+entitlement the line was matched to and how (reference, household_id, msisdn),
+or why it matched none, so every paid franc is traceable to an event.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class PayoutLine(Aggregate):
         paid_at: datetime | None,
         status: str,
         reason: str | None,
+        matched_reference: str | None,
+        match: str,
         audit: AuditDict,
     ) -> None:
         self.operator = operator
@@ -49,6 +53,7 @@ class PayoutLine(Aggregate):
         self.cycle = cycle
         self.amount = amount
         self.status = status
+        self.matched_reference = matched_reference
         self.reversed = False
 
     def reverse(self, reason: str, audit: AuditDict) -> None:
@@ -60,10 +65,14 @@ class PayoutLine(Aggregate):
             raise CorrectionRefused(f"cannot {what}: it is already reversed")
         if self.status != "success":
             raise CorrectionRefused(f"cannot {what}: its status is {self.status}, not success")
-        self._reversed(self.operator, self.operator_txn_id, self.program, self.cycle, reason, audit)
+        self._reversed(
+            self.operator, self.operator_txn_id, self.program, self.cycle, self.amount,
+            self.matched_reference, reason, audit,
+        )
 
     @event("Reversed", topic="tledger:PayoutLine.Reversed")
     def _reversed(
-        self, operator: str, operator_txn_id: str, program: str, cycle: str, reason: str, audit: AuditDict
+        self, operator: str, operator_txn_id: str, program: str, cycle: str, amount: int,
+        matched_reference: str | None, reason: str, audit: AuditDict,
     ) -> None:
         self.reversed = True

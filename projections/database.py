@@ -34,6 +34,10 @@ class Database:
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
 
+    def ordered(self, column: str) -> str:
+        """ORDER BY term comparing bytes on both backends (PostgreSQL's locale order may differ)."""
+        return f'{column} COLLATE "C"' if self.dialect == "postgresql" else column
+
     def execute(self, statement: str, params: Params = ()) -> Any:
         return self._conn.execute(self.sql(statement), params)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from projections.statements import Handler, Statement, _ts, actor
+from projections.statements import Handler, Statement, _ts, actor, deferred
 
 _WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
 
@@ -23,21 +23,45 @@ def _payout_reported(e: Any) -> list[Statement]:
     return [(
         "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, reference, household_id, "
         "msisdn, amount, currency, paid_at, status, reason, file_name, file_sha256, line, manual, "
-        "reversed, recorded_at, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+        "reversed, recorded_at, content, matched_reference, match) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)",
         (
             e.operator, e.operator_txn_id, e.program, e.cycle, e.reference, e.household_id, e.msisdn,
             e.amount, e.currency, e.paid_at.isoformat() if e.paid_at else None, e.status, e.reason,
             e.audit.get("file_name"), e.audit.get("file_sha256"), e.audit.get("line"), _ts(e),
-            _line_content(e),
+            _line_content(e), e.matched_reference, e.match,
         ),
-    )]
+    ), *_refresh(e.matched_reference)]
+
+
+# The entitlement's payment counters, recomputed from its matched lines (the
+# categories in projections/categories.py are read from these).
+_SUCCESS = "l.status = 'success' AND l.reversed = 0"
+_LINES = "FROM tl_payout_lines l WHERE l.matched_reference = tl_entitlements.reference"
+_REFRESH = deferred(
+    "UPDATE tl_entitlements SET "
+    f"paid = (SELECT COALESCE(SUM(l.amount), 0) {_LINES} AND {_SUCCESS}), "
+    f"successes = (SELECT COUNT(*) {_LINES} AND {_SUCCESS}), "
+    f"full_successes = (SELECT COUNT(*) {_LINES} AND {_SUCCESS} AND l.amount = "
+    "CASE WHEN tl_entitlements.cancelled = 1 THEN 0 ELSE tl_entitlements.due END), "
+    f"failures = (SELECT COUNT(*) {_LINES} AND (l.status = 'failed' OR "
+    "(l.status = 'success' AND l.reversed = 1))), "
+    f"pendings = (SELECT COUNT(*) {_LINES} AND l.status = 'pending'), "
+    f"last_paid_at = (SELECT MAX(l.paid_at) {_LINES} AND {_SUCCESS}) "
+    "WHERE reference = ?"
+)
+
+
+def _refresh(reference: str | None) -> list[Statement]:
+    return [(_REFRESH, (reference,))] if reference else []
 
 
 def _payout_reversed(e: Any) -> list[Statement]:
     return [
         ("UPDATE tl_payout_lines SET reversed = 1 WHERE operator = ? AND operator_txn_id = ?",
          (e.operator, e.operator_txn_id)),
-        _correction(e, "reversal", None, None, e.operator_txn_id),
+        _correction(e, "reversal", None, e.amount, e.operator_txn_id),
+        *_refresh(e.matched_reference),
     ]
 
 
@@ -54,6 +78,7 @@ def _adjusted(e: Any) -> list[Statement]:
     return [
         (f"UPDATE tl_entitlements SET due = ? {_WHERE_ENTITLEMENT}", (e.due, e.program, e.cycle, e.household_id)),
         _correction(e, "adjustment", e.household_id, e.delta),
+        *_refresh(e.reference),
     ]
 
 
@@ -61,7 +86,8 @@ def _cancelled(e: Any) -> list[Statement]:
     return [
         (f"UPDATE tl_entitlements SET cancelled = 1, reissue_pending = 0 {_WHERE_ENTITLEMENT}",
          (e.program, e.cycle, e.household_id)),
-        _correction(e, "cancellation", e.household_id, None),
+        _correction(e, "cancellation", e.household_id, -e.due_before),
+        *_refresh(e.reference),
     ]
 
 
@@ -71,12 +97,14 @@ def _manual_payment(e: Any) -> list[Statement]:
         (
             "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, reference, "
             "household_id, msisdn, amount, currency, paid_at, status, reason, file_name, file_sha256, "
-            "line, manual, reversed, recorded_at, content) "
-            "VALUES ('manual', ?, ?, ?, ?, ?, NULL, ?, NULL, ?, 'success', ?, NULL, NULL, NULL, 1, 0, ?, '{}')",
+            "line, manual, reversed, recorded_at, content, matched_reference, match) "
+            "VALUES ('manual', ?, ?, ?, ?, ?, NULL, ?, NULL, ?, 'success', ?, NULL, NULL, NULL, 1, 0, ?, '{}', "
+            "?, 'manual')",
             (e.manual_id, e.program, e.cycle, e.reference, e.household_id, e.amount,
-             e.paid_at.isoformat(), e.reason, _ts(e)),
+             e.paid_at.isoformat(), e.reason, _ts(e), e.reference),
         ),
         _correction(e, "manual_payment", e.household_id, e.amount, e.manual_id),
+        *_refresh(e.reference),
     ]
 
 

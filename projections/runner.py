@@ -15,7 +15,7 @@ from eventsourcing.application import Application
 
 from projections.database import Database
 from projections.handlers import HANDLERS
-from projections.statements import Statement
+from projections.statements import DEFERRED, Statement
 
 TRACKING_NAME = "views"
 BATCH_SIZE = 5_000
@@ -68,7 +68,10 @@ def catch_up(
 
 
 def _run_grouped(db: Database, statements: list[Statement]) -> None:
-    """Run statements in order, sending consecutive runs of the same SQL as one executemany."""
+    """Run statements in order, sending consecutive runs of the same SQL as one executemany;
+    deferred recomputations run last, once per distinct row."""
+    later = list(dict.fromkeys(s for s in statements if s[0] in DEFERRED))
+    statements = [s for s in statements if s[0] not in DEFERRED] + later
     index = 0
     while index < len(statements):
         sql = statements[index][0]

@@ -16,3 +16,13 @@ def _ts(event: Any) -> str:
 
 def actor(event: Any) -> str:
     return str(event.audit.get("actor", ""))
+
+
+# Statements that recompute a row from other rows: the runner runs each distinct
+# one once, after the rest of the batch, instead of once per event.
+DEFERRED: set[str] = set()
+
+
+def deferred(sql: str) -> str:
+    DEFERRED.add(sql)
+    return sql

@@ -1,71 +1,87 @@
-"""The reconciliation summary, its digest and its detail rows: pure functions."""
+"""Detail rows of a reconciliation and its digest, streamed: pure functions over plain rows."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any, Iterable
 
-from reconciliation.matching import CATEGORIES, Result, Unknown
+from reconciliation.matching import slip_note
 
 DETAIL_HEADER = ("category", "expected", "reported", "difference", "reference", "household_id",
                  "operator", "operator_txn_ids", "sources", "notes")
 
 
-def summarise(program: str, cycle: str, operator: str | None, currency: str,
-              results: Sequence[Result], unknown: Sequence[Unknown]) -> dict[str, Any]:
-    """Counts and amounts to the franc; ``paid.amount`` counts overpayments too."""
-    counted = [r for r in results if not r.due.cancelled]
-    categories = {name: 0 for name in CATEGORIES} | {"unknown": len(unknown)}
-    amounts = {name: {"expected": 0, "reported": 0} for name in CATEGORIES}
-    for result in results:
-        categories[result.category] += 1
-        amounts[result.category]["expected"] += result.owed
-        amounts[result.category]["reported"] += result.paid
-    paid_results = [r for r in results if r.paid > 0]
-    return {
-        "program": program,
-        "cycle": cycle,
-        "operator": operator,
-        "currency": currency,
-        "expected": {"count": len(counted), "amount": sum(r.owed for r in counted)},
-        "paid": {"count": len(paid_results), "amount": sum(r.paid for r in paid_results)},
-        "outstanding": {"amount": sum(max(r.owed - r.paid, 0) for r in results)},
-        "excess": {"amount": sum(max(r.paid - r.owed, 0) for r in results)},
-        "categories": categories,
-        "category_amounts": amounts | {"unknown": {"expected": 0, "reported": _unknown_paid(unknown)}},
-        "notes": sum(len(r.notes) for r in results),
-    }
+@dataclass(frozen=True)
+class EntitlementRow:
+    reference: str
+    household_id: str
+    operator: str
+    category: str
+    owed: int
+    paid: int
 
 
-def _unknown_paid(unknown: Sequence[Unknown]) -> int:
-    return sum(u.line.amount for u in unknown if u.line.counts_as_paid)
+@dataclass(frozen=True)
+class LineRow:
+    matched_reference: str | None
+    operator: str
+    operator_txn_id: str
+    reference: str | None
+    household_id: str | None
+    amount: int
+    status: str
+    reversed: int
+    file_name: str | None
+    line: int | None
+    match: str
+
+    @property
+    def source(self) -> str:
+        return f"{self.file_name}:{self.line}" if self.file_name else f"{self.operator} {self.operator_txn_id}"
+
+    @property
+    def counts_as_paid(self) -> bool:
+        return self.status == "success" and not self.reversed
 
 
-def detail_rows(results: Sequence[Result], unknown: Sequence[Unknown]) -> Iterator[tuple[Any, ...]]:
-    """One row per entitlement and per unknown line, discrepancies first."""
-    ordered = sorted(results, key=lambda r: (r.category == "paid", r.category, r.due.reference))
-    for r in ordered:
-        yield (
-            r.category, r.owed, r.paid, r.paid - r.owed, r.due.reference, r.due.household_id,
-            r.due.operator, " ".join(x.operator_txn_id for x in r.lines),
-            " ".join(x.source for x in r.lines), "; ".join(r.notes),
-        )
+@dataclass
+class Digest:
+    """sha256 of the per-entitlement outcome, in reference order: the same books give the same digest."""
+
+    notes: int = 0
+    _hash: Any = field(default_factory=hashlib.sha256)
+
+    def add(self, text: str) -> None:
+        self._hash.update(text.encode())
+
+    def hexdigest(self) -> str:
+        return str(self._hash.hexdigest())
+
+
+def detail_rows(
+    entitlements: Iterable[EntitlementRow], matched: Iterable[LineRow], unknown: Iterable[LineRow],
+    digest: Digest,
+) -> Iterator[tuple[Any, ...]]:
+    """One row per entitlement (merge-joined with its lines, both in reference order), then per unknown line."""
+    lines = groupby(matched, key=lambda line: line.matched_reference)
+    current = next(lines, None)
+    for e in entitlements:
+        while current is not None and (current[0] or "") < e.reference:
+            current = next(lines, None)
+        own = list(current[1]) if current is not None and current[0] == e.reference else []
+        notes = [f"{line.source}: {note}" for line in own if line.counts_as_paid
+                 for note in [slip_note(line.amount, e.owed)] if note]
+        notes += [f"{line.source}: reversed by the operator" for line in own if line.reversed]
+        digest.notes += len(notes)
+        txns = " ".join(line.operator_txn_id for line in own)
+        digest.add(f"{e.reference}|{e.category}|{e.owed}|{e.paid}|{txns}\n")
+        yield (e.category, e.owed, e.paid, e.paid - e.owed, e.reference, e.household_id, e.operator, txns,
+               " ".join(line.source for line in own), "; ".join(notes))
     for u in unknown:
-        line = u.line
-        yield (
-            "unknown", 0, line.amount if line.counts_as_paid else 0,
-            line.amount if line.counts_as_paid else 0, line.reference or "", line.household_id or "",
-            line.operator, line.operator_txn_id, line.source, u.reason,
-        )
-
-
-def digest(results: Sequence[Result], unknown: Sequence[Unknown]) -> str:
-    """sha256 of the per-entitlement outcome: the same books give the same digest."""
-    hasher = hashlib.sha256()
-    for r in sorted(results, key=lambda r: r.due.reference):
-        txns = ",".join(sorted(f"{x.operator}/{x.operator_txn_id}" for x in r.lines))
-        hasher.update(f"{r.due.reference}|{r.category}|{r.owed}|{r.paid}|{txns}\n".encode())
-    for u in sorted(unknown, key=lambda u: (u.line.operator, u.line.operator_txn_id)):
-        hasher.update(f"unknown|{u.line.operator}/{u.line.operator_txn_id}|{u.line.amount}\n".encode())
-    return hasher.hexdigest()
+        reported = u.amount if u.counts_as_paid else 0
+        digest.add(f"unknown|{u.operator}/{u.operator_txn_id}|{u.amount}\n")
+        yield ("unknown", 0, reported, reported, u.reference or "", u.household_id or "", u.operator,
+               u.operator_txn_id, u.source, u.match.removeprefix("none: "))

@@ -17,7 +17,7 @@ from workflows.households import change_status
 from workflows.operator_files import simulate, write_canonical_xlsx, write_french_csv, write_pain002
 from workflows.payouts import import_payouts
 from workflows.programs import add_program
-from workflows.reconcile import close_cycle, load_cycle, reconcile_cycle
+from workflows.reconcile import close_cycle, reconcile_cycle, with_category
 from workflows.runtime import Ledger
 from workflows.synthetic import write_enrolment_csv
 
@@ -80,19 +80,14 @@ def _pay_first_quarter(ledger: Ledger, workdir: Path, steps: list[str]) -> dict[
         steps.append(f"import {confirmation.name} again: already imported = {again.already_imported}")
     before = reconcile_cycle(ledger, PROGRAM, label)
     steps.append(f"reconcile {label}: " + ", ".join(f"{k} {v}" for k, v in before["categories"].items() if v))
-    results, _ = load_cycle(ledger, PROGRAM, label, None)
-    for result in results:
-        if result.category == "failed":
-            correct_entitlement(ledger, PROGRAM, label, result.due.household_id, "reissue",
-                                reason="wallet reactivated: pay on the next list")
-            steps.append(f"re-issue {result.due.household_id} ({result.due.reference}) on the next list")
-            break
-    for result in results:
-        if result.category == "partial":
-            manual_payment(ledger, PROGRAM, label, result.due.household_id, result.owed - result.paid,
-                           datetime(2019, 5, 20), "balance paid in cash at the mairie")
-            steps.append(f"manual payment of the balance for {result.due.household_id}")
-            break
+    for household_id, _, _ in with_category(ledger, PROGRAM, label, "failed", limit=1):
+        correct_entitlement(ledger, PROGRAM, label, household_id, "reissue",
+                            reason="wallet reactivated: pay on the next list")
+        steps.append(f"re-issue {household_id} on the next list")
+    for household_id, owed, paid in with_category(ledger, PROGRAM, label, "partial", limit=1):
+        manual_payment(ledger, PROGRAM, label, household_id, owed - paid, datetime(2019, 5, 20),
+                       "balance paid in cash at the mairie")
+        steps.append(f"manual payment of the {owed - paid} XOF balance for {household_id}")
     closed = close_cycle(ledger, PROGRAM, label)
     steps.append(f"close {label}: digest {closed['digest'][:16]}...")
     return closed

@@ -28,6 +28,7 @@ from reconciliation.payout_row import PayoutRow
 from reconciliation.readers import check_payout_file, iter_payout_rows
 from reconciliation.rejections import write_rejections
 from workflows.payout_checks import Target, TargetBook, check_batch
+from workflows.payout_matching import match_batch
 from workflows.runtime import Ledger
 
 BATCH_SIZE = 1_000
@@ -112,15 +113,17 @@ def _record(
     cycles: Counter[str] = Counter()
     ledger.progress.start(f"recording {path.name}", report.lines)
     for batch in _batches(_valid_rows(path, config)):
-        lines = []
+        attributed = []
         for row in batch:
             decision = decisions[row.line] if row.line < len(decisions) else SKIP
             if decision == DUPLICATE:
                 report.skipped_duplicates += 1
             elif decision > 0:
-                target = book.targets[decision - 1]
-                lines.append(_attributed(row, target))
-                cycles[f"{target.program} {target.cycle}"] += 1
+                attributed.append((row, book.targets[decision - 1]))
+        matches = match_batch(ledger.db, attributed)
+        lines = [_attributed(row, target, *match) for (row, target), match in zip(attributed, matches)]
+        for _, target in attributed:
+            cycles[f"{target.program} {target.cycle}"] += 1
         report.recorded += _save(ledger, config.code, lines, audit)
         ledger.progress.advance(len(batch))
     ledger.progress.stop()
@@ -143,11 +146,12 @@ def _save(ledger: Ledger, operator: str, lines: list[AttributedLine], audit: Any
         )
 
 
-def _attributed(row: PayoutRow, target: Target) -> AttributedLine:
+def _attributed(row: PayoutRow, target: Target, matched: str | None, how: str) -> AttributedLine:
     return AttributedLine(
         line=row.line, operator_txn_id=row.operator_txn_id, program=target.program, cycle=target.cycle,
         reference=row.reference, household_id=row.household_id, msisdn=row.msisdn, amount=row.amount,
         currency=row.currency, paid_at=row.paid_at, status=row.status, reason=row.reason,
+        matched_reference=matched, match=how,
     )
 
 

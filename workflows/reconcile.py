@@ -1,48 +1,86 @@
-"""Reconcile a cycle: read the read models with SQL, match and classify in pure code, record the result."""
+"""Reconcile a cycle: the categories are read from the read model with SQL (set work),
+the detail file and the digest are streamed, and the result is recorded as an event."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ledger.calendar import parse_cycle_label
-from reconciliation.matching import Due, Line, Result, Unknown, reconcile
+from projections.categories import CATEGORY, OWED
+from reconciliation.matching import CATEGORIES
 from reconciliation.spreadsheet import write_rows
-from reconciliation.summary import DETAIL_HEADER, detail_rows, digest, summarise
+from reconciliation.summary import DETAIL_HEADER, Digest, EntitlementRow, LineRow, detail_rows
 from workflows.runtime import Ledger
 
 
-def load_cycle(
-    ledger: Ledger, program: str, cycle: str, operator: str | None
-) -> tuple[list[Result], list[Unknown]]:
-    """Every entitlement of the cycle classified, and the unknown lines."""
-    where, params = "e.program = ? AND e.cycle = ?", [program, cycle]
+def _scope(program: str, cycle: str, operator: str | None, alias: str) -> tuple[str, tuple[str, ...]]:
+    where = f"{alias}.program = ? AND {alias}.cycle = ?"
     if operator:
-        where += " AND e.operator = ?"
-        params.append(operator)
-    dues = [
-        Due(reference=r[0], household_id=r[1], msisdn=r[2], operator=r[3], due=int(r[4]), cancelled=bool(r[5]))
-        for r in ledger.db.fetchall(
-            "SELECT e.reference, e.household_id, h.msisdn, e.operator, e.due, e.cancelled "
-            "FROM tl_entitlements e JOIN tl_households h ON h.program = e.program "
-            f"AND h.household_id = e.household_id WHERE {where}",
-            tuple(params),
-        )
-    ]
-    references = {d.reference for d in dues}
-    lines = [
-        Line(operator=r[0], operator_txn_id=r[1], reference=r[2], household_id=r[3], msisdn=r[4],
-             amount=int(r[5]), status=r[6], reversed=bool(r[7]), file_name=r[8], line=r[9])
-        for r in ledger.db.fetchall(
-            "SELECT operator, operator_txn_id, reference, household_id, msisdn, amount, status, reversed, "
-            "file_name, line, manual FROM tl_payout_lines WHERE program = ? AND cycle = ? "
-            "ORDER BY operator, operator_txn_id",
-            (program, cycle),
-        )
-        # Manual payments carry our reference; with --operator keep only those for its entitlements.
-        if (not operator or r[0] == operator or (r[10] and r[2] in references))
-    ]
-    return reconcile(dues, lines)
+        return where + f" AND {alias}.operator = ?", (program, cycle, operator)
+    return where, (program, cycle)
+
+
+def summarise(ledger: Ledger, program: str, cycle: str, operator: str | None, currency: str) -> dict[str, Any]:
+    where, params = _scope(program, cycle, operator, "e")
+    rows = ledger.db.fetchall(
+        "SELECT category, COUNT(*), SUM(owed), SUM(paid), "
+        "SUM(CASE WHEN owed > paid THEN owed - paid ELSE 0 END), "
+        "SUM(CASE WHEN paid > owed THEN paid - owed ELSE 0 END), "
+        "SUM(CASE WHEN paid > 0 THEN 1 ELSE 0 END), SUM(cancelled) "
+        f"FROM (SELECT {CATEGORY} AS category, {OWED} AS owed, e.paid AS paid, e.cancelled AS cancelled "
+        f"FROM tl_entitlements e WHERE {where}) x GROUP BY category",
+        params,
+    )
+    categories = dict.fromkeys(CATEGORIES, 0)
+    amounts = {name: {"expected": 0, "reported": 0} for name in CATEGORIES}
+    totals = {"count": 0, "owed": 0, "paid": 0, "outstanding": 0, "excess": 0, "paid_count": 0, "cancelled": 0}
+    for name, count, owed, paid, outstanding, excess, paid_count, cancelled in rows:
+        categories[name] = int(count)
+        amounts[name] = {"expected": int(owed), "reported": int(paid)}
+        for key, value in (("count", count), ("owed", owed), ("paid", paid), ("outstanding", outstanding),
+                           ("excess", excess), ("paid_count", paid_count), ("cancelled", cancelled)):
+            totals[key] += int(value)
+    unknown_where, unknown_params = _scope(program, cycle, operator, "l")
+    unknown = ledger.db.fetchone(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN l.status = 'success' AND l.reversed = 0 THEN l.amount ELSE 0 END), 0) "
+        f"FROM tl_payout_lines l WHERE {unknown_where} AND l.matched_reference IS NULL",
+        unknown_params,
+    ) or (0, 0)
+    return {
+        "program": program, "cycle": cycle, "operator": operator, "currency": currency,
+        "expected": {"count": totals["count"] - totals["cancelled"], "amount": totals["owed"]},
+        "paid": {"count": totals["paid_count"], "amount": totals["paid"]},
+        "outstanding": {"amount": totals["outstanding"]},
+        "excess": {"amount": totals["excess"]},
+        "categories": categories | {"unknown": int(unknown[0])},
+        "category_amounts": amounts | {"unknown": {"expected": 0, "reported": int(unknown[1])}},
+    }
+
+
+def _entitlements(ledger: Ledger, where: str, params: tuple[str, ...]) -> Iterator[EntitlementRow]:
+    cursor = ledger.db.execute(
+        f"SELECT e.reference, e.household_id, e.operator, {CATEGORY}, {OWED}, e.paid "
+        f"FROM tl_entitlements e WHERE {where} ORDER BY {ledger.db.ordered('e.reference')}",
+        params,
+    )
+    for row in cursor:
+        yield EntitlementRow(*row)
+
+
+def _lines(ledger: Ledger, program: str, cycle: str, matched: bool) -> Iterator[LineRow]:
+    condition = "IS NOT NULL" if matched else "IS NULL"
+    cursor = ledger.db.execute(
+        "SELECT l.matched_reference, l.operator, l.operator_txn_id, l.reference, l.household_id, l.amount, "
+        "l.status, l.reversed, l.file_name, l.line, l.match FROM tl_payout_lines l "
+        f"WHERE l.program = ? AND l.cycle = ? AND l.matched_reference {condition} "
+        f"ORDER BY {ledger.db.ordered('l.matched_reference')}, {ledger.db.ordered('l.operator')}, "
+        f"{ledger.db.ordered('l.operator_txn_id')}",
+        (program, cycle),
+    )
+    for row in cursor:
+        yield LineRow(*row)
 
 
 def reconcile_cycle(
@@ -55,12 +93,22 @@ def reconcile_cycle(
     ledger.app.get_cycle(program, cycle)
     operator = operator.strip().lower() if operator else None
     ledger.catch_up()
-    results, unknown = load_cycle(ledger, program, cycle, operator)
-    summary = summarise(program, cycle, operator, definition.currency, results, unknown)
-    summary["digest"] = digest(results, unknown)
+    summary = summarise(ledger, program, cycle, operator, definition.currency)
+    where, params = _scope(program, cycle, operator, "e")
+    digest = Digest()
+    rows = detail_rows(
+        _entitlements(ledger, where, params), _lines(ledger, program, cycle, True),
+        (u for u in _lines(ledger, program, cycle, False) if not operator or u.operator == operator),
+        digest,
+    )
     if out is not None:
-        write_rows(out, DETAIL_HEADER, detail_rows(results, unknown))
+        write_rows(out, DETAIL_HEADER, rows)
         summary["out"] = str(out)
+    else:
+        for _ in rows:
+            pass
+    summary["notes"] = digest.notes
+    summary["digest"] = digest.hexdigest()
     if record:
         ledger.app.record_reconciliation(
             program, cycle, operator, {k: v for k, v in summary.items() if k != "out"},
@@ -81,8 +129,23 @@ def close_cycle(ledger: Ledger, program: str, label: str) -> dict[str, Any]:
 
 def category_of(ledger: Ledger, program: str, cycle: str, household_id: str) -> str:
     """The current reconciliation category of one entitlement."""
-    results, _ = load_cycle(ledger, program, cycle, None)
-    for result in results:
-        if result.due.household_id == household_id:
-            return result.category
-    return "none"
+    ledger.catch_up()
+    row = ledger.db.fetchone(
+        f"SELECT {CATEGORY} FROM tl_entitlements e WHERE e.program = ? AND e.cycle = ? AND e.household_id = ?",
+        (program, cycle, household_id),
+    )
+    return str(row[0]) if row else "none"
+
+
+def with_category(
+    ledger: Ledger, program: str, cycle: str, category: str, limit: int = 10
+) -> list[tuple[str, int, int]]:
+    """(household id, owed, paid) of entitlements in ``category``, by household id."""
+    ledger.catch_up()
+    rows = ledger.db.fetchall(
+        f"SELECT household_id, owed, paid FROM (SELECT e.household_id, {OWED} AS owed, e.paid, "
+        f"{CATEGORY} AS category FROM tl_entitlements e WHERE e.program = ? AND e.cycle = ?) x "
+        f"WHERE category = ? ORDER BY household_id LIMIT {int(limit)}",
+        (program, cycle, category),
+    )
+    return [(str(h), int(o), int(p)) for h, o, p in rows]
