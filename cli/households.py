@@ -8,6 +8,7 @@ import click
 
 from cli.context import with_ledger
 from cli.output import emit_json, json_option, key_values, message, table
+from workflows.as_of import books_as_of, parse_as_of
 from workflows.households import change_status, show_household
 from workflows.runtime import Ledger
 
@@ -24,30 +25,39 @@ def household() -> None:
 @household.command("show")
 @click.argument("household_id")
 @_program_option
+@click.option("--as-of", "as_of", default=None, help="As the ledger stood then (ISO date or date-time, UTC).")
 @json_option
 @with_ledger
-def show(ledger: Ledger, household_id: str, program: str | None, as_json: bool) -> None:
-    """Show a household, its status history and its entitlements.
+def show(ledger: Ledger, household_id: str, program: str | None, as_of: str | None, as_json: bool) -> None:
+    """Show a household, its status history and its entitlements (now or --as-of).
 
     \b
     Example:
       tledger household show KITA-000001 --json
+      tledger household show KITA-000001 --as-of 2019-06-30
     """
-    data = show_household(ledger, household_id, program)
+    if as_of:
+        books = books_as_of(ledger, parse_as_of(as_of))
+        try:
+            data = show_household(ledger, household_id, program, books)
+        finally:
+            books.close()
+    else:
+        data = show_household(ledger, household_id, program)
     if as_json:
         emit_json(data)
         return
     key_values([(k, "-" if data[k] is None else data[k]) for k in (
         "program", "household_id", "head_name", "msisdn", "region", "circle", "commune", "village",
-        "operator", "enrolled_on", "productive", "status", "exited_on", "entitled_total")])
+        "operator", "enrolled_on", "productive", "status", "exited_on", "entitled_total", "paid_total",
+        "outstanding")])
     if data["status_history"]:
         table("Status history", ("action", "on", "reason", "actor", "recorded at"),
               [(h["action"], h["on"], h["reason"], h["actor"], h["recorded_at"]) for h in data["status_history"]])
     if data["entitlements"]:
-        table("Entitlements", ("cycle", "months", "amount", "components", "rule version"),
-              [(e["cycle"], " ".join(e["months"]), e["amount"],
-                ", ".join(f"{k} {v}" for k, v in e["components"].items()), e["rule_version"])
-               for e in data["entitlements"]])
+        table("Entitlements", ("cycle", "reference", "months", "due", "paid", "category", "rule version"),
+              [(e["cycle"], e["reference"], " ".join(e["months"]), e["due"], e["paid"], e["category"],
+                e["rule_version"]) for e in data["entitlements"]])
 
 
 def parse_on(_ctx: click.Context, _param: click.Parameter, value: str) -> date:

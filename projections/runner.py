@@ -8,11 +8,15 @@ apply the same event twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.application import Application
 
+from ledger.postings import postings
+from projections import chain
 from projections.database import Database
 from projections.handlers import HANDLERS
 from projections.statements import DEFERRED, Statement
@@ -52,12 +56,8 @@ def catch_up(
             )
             if not notifications:
                 return total
-            statements: list[Statement] = []
-            for notification in notifications:
-                handler = HANDLERS.get(notification.topic)
-                if handler is not None:
-                    statements.extend(handler(app.mapper.to_domain_event(notification)))
-            _run_grouped(db, statements)
+            apply_batch(app, db, notifications)
+            chain.extend(db, notifications)
             db.execute(
                 "UPDATE tl_tracking SET position = ? WHERE name = ?",
                 (notifications[-1].id, TRACKING_NAME),
@@ -65,6 +65,44 @@ def catch_up(
         total += len(notifications)
         if on_batch is not None:
             on_batch(len(notifications))
+
+
+def apply_batch(
+    app: Application[Any], db: Database, notifications: Sequence[Any], until: datetime | None = None
+) -> None:
+    """Apply notifications to the read models (in the caller's transaction).
+
+    ``until``: skip events recorded after that moment (point-in-time derivations).
+    """
+    statements: list[Statement] = []
+    balances: Counter[str] = Counter()
+    for notification in notifications:
+        handler = HANDLERS.get(notification.topic)
+        if handler is None:
+            continue
+        event: Any = app.mapper.to_domain_event(notification)
+        if until is not None and event.timestamp > until:
+            continue
+        statements.extend(handler(event))
+        balances.update(_summed(postings(notification.topic, event)))
+    _run_grouped(db, statements)
+    _post(db, balances)
+
+
+def _summed(items: list[tuple[str, int]]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for account, amount in items:
+        total[account] += amount
+    return total
+
+
+def _post(db: Database, balances: Counter[str]) -> None:
+    """Add a batch's postings, summed per account (a handful of rows per batch)."""
+    db.executemany(
+        "INSERT INTO tl_balances (account, balance) VALUES (?, ?) ON CONFLICT (account) "
+        "DO UPDATE SET balance = tl_balances.balance + excluded.balance",
+        sorted((account, amount) for account, amount in balances.items() if amount),
+    )
 
 
 def _run_grouped(db: Database, statements: list[Statement]) -> None:

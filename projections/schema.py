@@ -18,12 +18,20 @@ VIEW_TABLES = (
     "tl_payment_lists",
     "tl_corrections",
     "tl_reconciliations",
+    "tl_balances",
 )
 
 STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS tl_tracking (
         name TEXT PRIMARY KEY,
         position BIGINT NOT NULL)""",
+    # The hash chain over the event log: one link per stored event, never dropped by a replay.
+    """CREATE TABLE IF NOT EXISTS tl_chain (
+        position BIGINT PRIMARY KEY,
+        hash TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS tl_balances (
+        account TEXT PRIMARY KEY,
+        balance BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS tl_programs (
         code TEXT PRIMARY KEY,
         name TEXT NOT NULL,
@@ -179,12 +187,27 @@ STATEMENTS = (
 )
 
 
+# Bump when a read-model table changes shape: the read models are then dropped and
+# rebuilt from the events on the next command (they hold nothing the events do not).
+VIEWS_VERSION = 2
+
+
 def create_views(db: Database) -> None:
+    db.execute(STATEMENTS[0])  # tl_tracking
+    row = db.fetchone("SELECT position FROM tl_tracking WHERE name = ?", ("views-version",))
+    if row is not None and int(row[0]) != VIEWS_VERSION:
+        drop_views(db)
+        return
     for statement in STATEMENTS:
         db.execute(statement)
     db.execute(
         "INSERT INTO tl_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
         ("views",),
+    )
+    db.execute(
+        "INSERT INTO tl_tracking (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+        "SET position = excluded.position",
+        ("views-version", VIEWS_VERSION),
     )
 
 
@@ -193,5 +216,5 @@ def drop_views(db: Database) -> None:
     with db.transaction():
         for table in VIEW_TABLES:
             db.execute(f"DROP TABLE IF EXISTS {table}")
-        db.execute("DELETE FROM tl_tracking WHERE name = ?", ("views",))
+        db.execute("DELETE FROM tl_tracking WHERE name IN (?, ?)", ("views", "views-version"))
     create_views(db)

@@ -7,18 +7,21 @@ from datetime import date
 from typing import Any
 
 from ledger.errors import HouseholdNotFound, LedgerError
+from projections.categories import CATEGORY, OWED
+from projections.database import Database
 from workflows.runtime import Ledger
 
 _COLUMNS = ("program", "household_id", "head_name", "msisdn", "region", "circle", "commune",
             "village", "operator", "enrolled_on", "productive", "status", "exited_on")
 
 
-def resolve_program(ledger: Ledger, household_id: str, program: str | None) -> str:
+def resolve_program(ledger: Ledger, household_id: str, program: str | None, db: Database | None = None) -> str:
     """The program of ``household_id``; ``program`` is required only when it is ambiguous."""
     if program is not None:
         return program
-    ledger.catch_up()
-    rows = ledger.db.fetchall(
+    if db is None:
+        ledger.catch_up()
+    rows = (db or ledger.db).fetchall(
         "SELECT program FROM tl_households WHERE household_id = ? ORDER BY program", (household_id,)
     )
     if not rows:
@@ -32,10 +35,15 @@ def resolve_program(ledger: Ledger, household_id: str, program: str | None) -> s
     return str(rows[0][0])
 
 
-def show_household(ledger: Ledger, household_id: str, program: str | None) -> dict[str, Any]:
-    program = resolve_program(ledger, household_id, program)
-    ledger.catch_up()
-    row = ledger.db.fetchone(
+def show_household(
+    ledger: Ledger, household_id: str, program: str | None, db: Database | None = None
+) -> dict[str, Any]:
+    """The household from the live read models, or from ``db`` (the books as of a moment)."""
+    if db is None:
+        ledger.catch_up()
+    db = db or ledger.db
+    program = resolve_program(ledger, household_id, program, db)
+    row = db.fetchone(
         f"SELECT {', '.join(_COLUMNS)} FROM tl_households WHERE program = ? AND household_id = ?",
         (program, household_id),
     )
@@ -45,23 +53,27 @@ def show_household(ledger: Ledger, household_id: str, program: str | None) -> di
     result["productive"] = bool(result["productive"])
     result["status_history"] = [
         {"action": a, "on": on, "reason": reason, "recorded_at": at, "actor": actor}
-        for a, on, reason, at, actor in ledger.db.fetchall(
+        for a, on, reason, at, actor in db.fetchall(
             "SELECT action, on_date, reason, recorded_at, actor FROM tl_household_status "
             "WHERE program = ? AND household_id = ? ORDER BY version",
             (program, household_id),
         )
     ]
     entitlements = [
-        {"cycle": c, "amount": amount, "currency": cur, "months": m.split(",") if m else [],
-         "components": json.loads(comp), "rule_version": rv}
-        for c, amount, cur, m, comp, rv in ledger.db.fetchall(
-            "SELECT cycle, amount, currency, months, components, rule_version FROM tl_entitlements "
-            "WHERE program = ? AND household_id = ? ORDER BY cycle",
+        {"cycle": c, "reference": ref, "amount": amount, "due": due, "paid": paid, "category": category,
+         "currency": cur, "months": m.split(",") if m else [], "components": json.loads(comp),
+         "rule_version": rv}
+        for c, ref, amount, due, paid, category, cur, m, comp, rv in db.fetchall(
+            f"SELECT e.cycle, e.reference, e.amount, {OWED}, e.paid, {CATEGORY}, e.currency, e.months, "
+            "e.components, e.rule_version FROM tl_entitlements e "
+            "WHERE e.program = ? AND e.household_id = ? ORDER BY e.cycle",
             (program, household_id),
         )
     ]
     result["entitlements"] = entitlements
-    result["entitled_total"] = sum(e["amount"] for e in entitlements)
+    result["entitled_total"] = sum(e["due"] for e in entitlements)
+    result["paid_total"] = sum(e["paid"] for e in entitlements)
+    result["outstanding"] = result["entitled_total"] - result["paid_total"]
     return result
 
 

@@ -1,0 +1,196 @@
+"""Replay, point-in-time answers, crash consistency and tamper evidence, on both backends."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from projections import runner
+from projections.database import Database
+from projections.rebuild import compare, derive, replay, table_digest
+from projections.schema import VIEW_TABLES
+from workflows.as_of import books_as_of
+from workflows.corrections import correct_entitlement
+from workflows.disbursement import issue_payment_list
+from workflows.households import show_household
+from workflows.payouts import import_payouts
+from workflows.reports import accounts, cycles
+from workflows.runtime import Ledger
+from workflows.verify import verify
+
+CANONICAL = "operator_txn_id,reference,household_id,msisdn,amount,currency,paid_at,status,reason"
+
+
+def _digests(db: Database) -> dict[str, tuple[int, str]]:
+    return {table: table_digest(db, table) for table in VIEW_TABLES}
+
+
+@pytest.fixture
+def paid(quarter: Ledger, tmp_path: Path) -> Ledger:
+    out = tmp_path / "om.csv"
+    issue_payment_list(quarter, "jigisemejiri", "2019-Q1", "orange-money", out)
+    refs = {r["household_id"]: r["reference"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    confirmations = tmp_path / "conf.csv"
+    confirmations.write_text(
+        f"{CANONICAL}\nT1,{refs['OM-1']},,,30000,XOF,2019-04-02,success,\n"
+        f"T2,{refs['OM-2']},,,10000,XOF,2019-04-02,success,\nT3,,NOBODY,,5000,XOF,2019-04-02,success,\n",
+        encoding="utf-8",
+    )
+    import_payouts(quarter, confirmations, "orange-money")
+    return quarter
+
+
+def test_replay_equals_the_incremental_read_models(paid: Ledger) -> None:
+    before = _digests(paid.db)
+    replay(paid.app, paid.db)
+    assert _digests(paid.db) == before
+    fresh = derive(paid.app)
+    assert compare(paid.db, fresh) == []
+    fresh.close()
+
+
+def test_trial_balance_is_zero_and_payable_equals_outstanding(paid: Ledger) -> None:
+    balance = accounts(paid.db)
+    assert balance["total"] == 0
+    assert {a["account"]: a["balance"] for a in balance["accounts"]} == {
+        "benefits-expense:jigisemejiri": 300_000,
+        "household-payable:jigisemejiri": -300_000 + 40_000,
+        "operator-clearing:jigisemejiri:orange-money": -45_000,
+        "unmatched-payouts:jigisemejiri:orange-money": 5_000,
+    }
+    assert balance["outstanding_entitlements"] == 260_000 and balance["payable_matches_outstanding"]
+
+
+def test_as_of_answers_before_and_after_a_correction(paid: Ledger) -> None:
+    moment = datetime.now(timezone.utc)
+    correct_entitlement(paid, "jigisemejiri", "2019-Q1", "OM-2", "adjust", delta=-20_000, reason="exit in January")
+    then = books_as_of(paid, moment)
+    try:
+        old = show_household(paid, "OM-2", None, then)
+        old_cycles = cycles(then, None)
+    finally:
+        then.close()
+    now = show_household(paid, "OM-2", None)
+    assert (old["entitled_total"], old["entitlements"][0]["category"]) == (30_000, "partial")
+    assert (now["entitled_total"], now["entitlements"][0]["category"]) == (10_000, "paid")
+    assert old_cycles[0]["expected"] == {"count": 10, "amount": 300_000}
+    assert cycles(paid.db, None)[0]["expected"] == {"count": 10, "amount": 280_000}
+    before_everything = books_as_of(paid, datetime(2000, 1, 1, tzinfo=timezone.utc))
+    try:
+        assert cycles(before_everything, None) == []
+    finally:
+        before_everything.close()
+
+
+def test_a_crash_between_view_rows_and_tracking_leaves_nothing_counted_twice(
+    paid: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    correct_entitlement(paid, "jigisemejiri", "2019-Q1", "OM-3", "cancel", reason="error")  # caught up
+    paid.app.correct_entitlement("jigisemejiri", "2019-Q1", "OM-4", "adjust", paid.audit, delta=5_000, reason="x")
+    original = Database.execute
+
+    def crash_on_tracking(self: Database, statement: str, params: Any = ()) -> Any:
+        if statement.startswith("UPDATE tl_tracking"):
+            raise RuntimeError("simulated crash after the view rows, before the tracking position")
+        return original(self, statement, params)
+
+    monkeypatch.setattr(Database, "execute", crash_on_tracking)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        runner.catch_up(paid.app, paid.db)
+    monkeypatch.undo()
+    assert runner.lag(paid.app, paid.db) == 1  # the batch was rolled back whole
+    runner.catch_up(paid.app, paid.db)
+    fresh = derive(paid.app)
+    assert compare(paid.db, fresh) == []
+    fresh.close()
+    assert accounts(paid.db)["total"] == 0
+
+
+def test_verify_passes_on_an_untouched_ledger(paid: Ledger) -> None:
+    result = verify(paid)
+    assert result["ok"] and result["problems"] == []
+    head = result["chain_head"]
+    assert head["position"] == paid.app.recorder.max_notification_id()
+    assert verify(paid, expect=f"{head['position']}:{head['hash']}")["ok"]
+    wrong = verify(paid, expect="1:" + "0" * 64)
+    assert not wrong["ok"] and wrong["problems"][0].startswith("chain head is ")
+
+
+def _id_column(ledger: Ledger) -> str:
+    return "notification_id" if ledger.db.dialect == "postgresql" else "rowid"
+
+
+def _events(ledger: Ledger) -> str:
+    return str(ledger.app.recorder.events_table_name)  # type: ignore[attr-defined]
+
+
+def _tamper_edit(ledger: Ledger, position: int) -> None:
+    column = _id_column(ledger)
+    row = ledger.db.fetchone(f"SELECT state FROM {_events(ledger)} WHERE {column} = ?", (position,))
+    assert row is not None
+    state = bytes(row[0])
+    assert b"30000" in state
+    ledger.db.execute(f"UPDATE {_events(ledger)} SET state = ? WHERE {column} = ?",
+                      (state.replace(b"30000", b"90000", 1), position))
+
+
+def _tamper_delete(ledger: Ledger, position: int) -> None:
+    ledger.db.execute(f"DELETE FROM {_events(ledger)} WHERE {_id_column(ledger)} = ?", (position,))
+
+
+def _tamper_insert(ledger: Ledger, position: int) -> None:
+    column = _id_column(ledger)
+    ledger.db.execute(
+        f"INSERT INTO {_events(ledger)} (originator_id, originator_version, topic, state) "
+        f"SELECT originator_id, originator_version + 100, topic, state FROM {_events(ledger)} WHERE {column} = ?",
+        (position,),
+    )
+
+
+def _tamper_reorder(ledger: Ledger, position: int) -> None:
+    column = _id_column(ledger)
+    ledger.db.execute(f"UPDATE {_events(ledger)} SET {column} = -1 WHERE {column} = ?", (position,))
+    ledger.db.execute(f"UPDATE {_events(ledger)} SET {column} = ? WHERE {column} = ?", (position, position + 1))
+    ledger.db.execute(f"UPDATE {_events(ledger)} SET {column} = ? WHERE {column} = -1", (position + 1,))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (_tamper_edit, "position {p}: the stored event was altered or moved"),
+        (_tamper_delete, "position {p}: the event recorded there is missing (deleted)"),
+        (_tamper_insert, "positions {n}..{n}: 1 events appended without being chained"),
+        (_tamper_reorder, "position {p}: the stored event was altered or moved"),
+    ],
+)
+def test_tampering_in_the_database_is_detected(paid: Ledger, tamper: Any, message: str) -> None:
+    position = _first_entitlement_position(paid)
+    last = paid.app.recorder.max_notification_id() or 0
+    allow_tampering(paid)
+    tamper(paid, position)
+    result = verify(paid)
+    assert not result["ok"]
+    assert result["problems"][0].startswith(message.format(p=position, n=last + 1))
+
+
+def _first_entitlement_position(ledger: Ledger) -> int:
+    for notification in ledger.app.recorder.select_notifications(start=None, limit=1000):
+        if notification.topic == "tledger:Entitlement.Granted":
+            return int(notification.id)
+    raise AssertionError("no entitlement recorded")
+
+
+def allow_tampering(ledger: Ledger) -> None:
+    """Tests play the attacker: switch off the database's own immutability guard if there is one."""
+    if ledger.db.dialect == "postgresql":
+        for name in ledger.db.fetchall(
+            f"SELECT tgname FROM pg_trigger WHERE tgrelid = '{_events(ledger)}'::regclass AND NOT tgisinternal"
+        ):
+            ledger.db.execute(f'ALTER TABLE {_events(ledger)} DISABLE TRIGGER "{name[0]}"')
+    else:
+        for name in ledger.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+            ledger.db.execute(f'DROP TRIGGER "{name[0]}"')
