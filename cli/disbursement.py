@@ -60,6 +60,8 @@ def close(ledger: Ledger, program: str, label: str, as_json: bool) -> None:
         return
     print_summary(summary)
     message(f"Cycle {summary['cycle']} of {program} closed. Result digest: {summary['digest']}")
+    message(f"Chain head (keep it outside the system; check later with `tledger verify --expect`): "
+            f"{summary['chain_head']}")
 
 
 @click.group()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.calendar import parse_cycle_label
+from projections import chain
 from projections.categories import CATEGORY, OWED
 from reconciliation.matching import CATEGORIES
 from reconciliation.spreadsheet import write_rows
@@ -123,7 +124,9 @@ def close_cycle(ledger: Ledger, program: str, label: str) -> dict[str, Any]:
     summary = reconcile_cycle(ledger, program, label)
     ledger.app.close_cycle(program, summary["cycle"], summary, summary["digest"], ledger.audit)
     ledger.catch_up()
+    position, head = chain.head(ledger.db)
     summary["closed"] = True
+    summary["chain_head"] = f"{position}:{head}"  # keep it outside the system: `tledger verify --expect`
     return summary
 
 
