@@ -114,3 +114,15 @@ def write_pain002(path: Path, lines: Iterator[Confirmation]) -> Path:
             )
         out.write("</OrgnlPmtInfAndSts>\n</CstmrPmtStsRpt>\n</Document>\n")
     return path
+
+
+def write_canonical_csv(path: Path, lines: Iterator[Confirmation]) -> Path:
+    """Canonical columns, comma-separated UTF-8 (the default for an operator with no config file)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["operator_txn_id", "reference", "household_id", "msisdn", "amount", "currency",
+                         "paid_at", "status", "reason"])
+        for c in lines:
+            writer.writerow([c.txn_id, c.reference, c.household_id, c.msisdn, c.amount, "XOF",
+                             c.paid_at.isoformat(sep=" "), c.status, c.reason])
+    return path

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): whole stages timed on SQLite and PostgreSQL against raw floors."""
