@@ -206,6 +206,7 @@ class CoreServices(Application[UUID]):
                     program=program.code,
                     cycle=label,
                     household_id=terms.household_id,
+                    reference=ids.payment_reference(program.code, label, terms.household_id),
                     operator=terms.operator,
                     amount=assessment.amount,
                     currency=program.currency,

@@ -33,6 +33,7 @@ class Entitlement(Aggregate):
         program: str,
         cycle: str,
         household_id: str,
+        reference: str,
         operator: str,
         amount: int,
         currency: str,
@@ -44,6 +45,7 @@ class Entitlement(Aggregate):
         self.program = program
         self.cycle = cycle
         self.household_id = household_id
+        self.reference = reference
         self.operator = operator
         self.amount = amount
         self.currency = currency
@@ -53,10 +55,6 @@ class Entitlement(Aggregate):
         self.due = amount
         self.cancelled = False
         self.manual_payments = 0
-
-    @property
-    def reference(self) -> str:
-        return ids.payment_reference(self.program, self.cycle, self.household_id)
 
     def _refuse(self, what: str, why: str) -> CorrectionRefused:
         return CorrectionRefused(

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from projections.statements import Handler, Statement, _ts, actor, deferred
+from projections.statements import Handler, Statement, _json, _ts, actor, deferred
 
 _WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
 
 
 def _line_content(e: Any) -> str:
     """What a re-sent line is compared with: every reported field, canonical JSON."""
-    return json.dumps({
+    return _json({
         "operator_txn_id": e.operator_txn_id, "reference": e.reference, "household_id": e.household_id,
-        "msisdn": e.msisdn, "amount": e.amount, "currency": e.currency,
-        "paid_at": e.paid_at.isoformat() if e.paid_at else None, "status": e.status, "reason": e.reason,
-    }, sort_keys=True)
+        "msisdn": e.msisdn, "amount": e.amount, "currency": e.currency, "paid_at": e.paid_at,
+        "status": e.status, "reason": e.reason,
+    })
 
 
 def _payout_reported(e: Any) -> list[Statement]:
@@ -27,7 +26,7 @@ def _payout_reported(e: Any) -> list[Statement]:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)",
         (
             e.operator, e.operator_txn_id, e.program, e.cycle, e.reference, e.household_id, e.msisdn,
-            e.amount, e.currency, e.paid_at.isoformat() if e.paid_at else None, e.status, e.reason,
+            e.amount, e.currency, e.paid_at, e.status, e.reason,
             e.audit.get("file_name"), e.audit.get("file_sha256"), e.audit.get("line"), _ts(e),
             _line_content(e), e.matched_reference, e.match,
         ),
@@ -101,7 +100,7 @@ def _manual_payment(e: Any) -> list[Statement]:
             "VALUES ('manual', ?, ?, ?, ?, ?, NULL, ?, NULL, ?, 'success', ?, NULL, NULL, NULL, 1, 0, ?, '{}', "
             "?, 'manual')",
             (e.manual_id, e.program, e.cycle, e.reference, e.household_id, e.amount,
-             e.paid_at.isoformat(), e.reason, _ts(e), e.reference),
+             e.paid_at, e.reason, _ts(e), e.reference),
         ),
         _correction(e, "manual_payment", e.household_id, e.amount, e.manual_id),
         *_refresh(e.reference),
@@ -150,7 +149,7 @@ def _reconciled(e: Any) -> list[Statement]:
     return [(
         "INSERT INTO tl_reconciliations (program, cycle, operator, digest, summary, recorded_at, actor) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (e.program, e.label, e.operator, e.digest, json.dumps(e.summary, sort_keys=True), _ts(e), actor(e)),
+        (e.program, e.label, e.operator, e.digest, _json(e.summary), _ts(e), actor(e)),
     )]
 
 
@@ -158,7 +157,7 @@ def _closed(e: Any) -> list[Statement]:
     return [(
         "UPDATE tl_cycles SET status = 'closed', closed_at = ?, closing_digest = ?, closing_summary = ? "
         "WHERE program = ? AND label = ?",
-        (_ts(e), e.digest, json.dumps(e.summary, sort_keys=True), e.program, e.label),
+        (_ts(e), e.digest, _json(e.summary), e.program, e.label),
     )]
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ledger.ids import payment_reference
 from projections.disbursement_handlers import DISBURSEMENT_HANDLERS
-from projections.statements import Handler, Statement, _ts
+from projections.statements import Handler, Statement, _json, _ts
 
 
 
@@ -35,7 +33,7 @@ def _version_row(code: str, version: int, e: Any) -> Statement:
     return (
         "INSERT INTO tl_program_versions (code, version, effective_from, rules, recorded_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        (code, version, e.effective_from.isoformat(), json.dumps(e.rules, sort_keys=True), _ts(e)),
+        (code, version, e.effective_from, _json(e.rules), _ts(e)),
     )
 
 
@@ -47,7 +45,7 @@ def _household_enrolled(e: Any) -> list[Statement]:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, ?)",
             (
                 e.program, e.household_id, e.head_name, e.msisdn, e.region, e.circle, e.commune,
-                e.village, e.operator, e.enrolled_on.isoformat(), int(e.productive), _ts(e),
+                e.village, e.operator, e.enrolled_on, int(e.productive), _ts(e),
             ),
         )
     ]
@@ -56,7 +54,7 @@ def _household_enrolled(e: Any) -> list[Statement]:
 def _status_handler(action: str, status: str) -> Handler:
     def handle(e: Any) -> list[Statement]:
         program, household_id = e.program, e.household_id
-        exited_on = e.on.isoformat() if action == "exit" else None
+        exited_on = e.on if action == "exit" else None
         return [
             (
                 "UPDATE tl_households SET status = ?, exited_on = COALESCE(?, exited_on) "
@@ -67,7 +65,7 @@ def _status_handler(action: str, status: str) -> Handler:
                 "INSERT INTO tl_household_status (program, household_id, version, action, on_date, "
                 "reason, recorded_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    program, household_id, e.originator_version, action, e.on.isoformat(),
+                    program, household_id, e.originator_version, action, e.on,
                     e.reason, _ts(e), e.audit.get("actor", ""),
                 ),
             ),
@@ -81,7 +79,7 @@ def _cycle_opened(e: Any) -> list[Statement]:
         (
             "INSERT INTO tl_cycles (program, label, start_on, end_on, status, opened_at, computations) "
             "VALUES (?, ?, ?, ?, 'open', ?, 0)",
-            (e.program, e.label, e.start.isoformat(), e.end.isoformat(), _ts(e)),
+            (e.program, e.label, e.start, e.end, _ts(e)),
         )
     ]
 
@@ -103,8 +101,8 @@ def _entitlement_granted(e: Any) -> list[Statement]:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 e.program, e.cycle, e.household_id, e.operator, e.amount, e.currency,
-                ",".join(e.months), json.dumps(e.components, sort_keys=True), e.rule_version, _ts(e),
-                payment_reference(e.program, e.cycle, e.household_id), e.amount,
+                ",".join(e.months), _json(e.components), e.rule_version, _ts(e),
+                e.reference, e.amount,
             ),
         )
     ]

@@ -8,7 +8,6 @@ apply the same event twice.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from eventsourcing.application import Application
 from ledger.postings import postings
 from projections import chain
 from projections.database import Database
+from projections.transcoder import view_state
 from projections.handlers import HANDLERS
 from projections.statements import DEFERRED, Statement
 
@@ -75,28 +75,22 @@ def apply_batch(
     ``until``: skip events recorded after that moment (point-in-time derivations).
     """
     statements: list[Statement] = []
-    balances: Counter[str] = Counter()
+    balances: dict[str, int] = {}
     for notification in notifications:
         handler = HANDLERS.get(notification.topic)
         if handler is None:
             continue
-        event: Any = app.mapper.to_domain_event(notification)
-        if until is not None and event.timestamp > until:
+        event = view_state(app.mapper, notification)
+        if until is not None and datetime.fromisoformat(event.timestamp) > until:
             continue
         statements.extend(handler(event))
-        balances.update(_summed(postings(notification.topic, event)))
+        for account, amount in postings(notification.topic, event):
+            balances[account] = balances.get(account, 0) + amount
     _run_grouped(db, statements)
     _post(db, balances)
 
 
-def _summed(items: list[tuple[str, int]]) -> Counter[str]:
-    total: Counter[str] = Counter()
-    for account, amount in items:
-        total[account] += amount
-    return total
-
-
-def _post(db: Database, balances: Counter[str]) -> None:
+def _post(db: Database, balances: dict[str, int]) -> None:
     """Add a batch's postings, summed per account (a handful of rows per batch)."""
     db.executemany(
         "INSERT INTO tl_balances (account, balance) VALUES (?, ?) ON CONFLICT (account) "

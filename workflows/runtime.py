@@ -64,7 +64,8 @@ def open_ledger(url: str, audit: Audit, progress: Progress | None = None) -> Led
     db = Database(database_url)
     try:
         with db.advisory_lock(_SCHEMA_LOCK):
-            app = LedgerApp(env={**database_url.eventsourcing_env(), "CREATE_TABLE": "y"})
+            app = LedgerApp(env={**database_url.eventsourcing_env(), "CREATE_TABLE": "y",
+                                 "TRANSCODER_TOPIC": "projections.transcoder:OrjsonTranscoder"})
             create_views(db)
     except BaseException:
         db.close()
