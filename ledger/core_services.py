@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
-from ledger import ids
+from ledger import bulk, ids
 from ledger.audit import Audit
 from ledger.calendar import CycleLabel, month_label, parse_cycle_label
 from ledger.cycle import Cycle
@@ -104,26 +104,19 @@ class CoreServices(Application[UUID]):
 
     def enrol(self, program: str, rows: Sequence[EnrolmentDetails], audit: Audit) -> int:
         """Enrol a batch of new households in one transaction. Returns how many."""
-        households = [
-            Household(
-                program=program,
-                household_id=row.household_id,
-                head_name=row.head_name,
-                msisdn=row.msisdn,
-                region=row.region,
-                circle=row.circle,
-                commune=row.commune,
-                village=row.village,
-                operator=row.operator,
-                enrolled_on=row.enrolled_on,
-                productive=row.productive,
-                audit=audit.as_dict(line=row.line),
+        return bulk.insert(self, bulk.created_events(self, Household.TOPIC, "tledger:Household.Enrolled", (
+            (
+                ids.household_id(program, row.household_id),
+                {
+                    "program": program, "household_id": row.household_id, "head_name": row.head_name,
+                    "msisdn": row.msisdn, "region": row.region, "circle": row.circle,
+                    "commune": row.commune, "village": row.village, "operator": row.operator,
+                    "enrolled_on": row.enrolled_on, "productive": row.productive,
+                    "audit": audit.as_dict(line=row.line),
+                },
             )
             for row in rows
-        ]
-        if households:
-            self.save(*households)
-        return len(households)
+        )))
 
     def record_enrolment_file(
         self, program: str, sha256: str, file_name: str, rows: int, enrolled: int, audit: Audit
@@ -193,7 +186,7 @@ class CoreServices(Application[UUID]):
         Households with nothing due get no entitlement. Returns (count, amount).
         """
         label = str(cycle)
-        entitlements: list[Entitlement] = []
+        rows = []
         total = 0
         audit_dict = audit.as_dict()
         for terms in households:
@@ -201,24 +194,19 @@ class CoreServices(Application[UUID]):
             if assessment.amount == 0:
                 continue
             total += assessment.amount
-            entitlements.append(
-                Entitlement(
-                    program=program.code,
-                    cycle=label,
-                    household_id=terms.household_id,
-                    reference=ids.payment_reference(program.code, label, terms.household_id),
-                    operator=terms.operator,
-                    amount=assessment.amount,
-                    currency=program.currency,
-                    months=tuple(month_label(k) for k in assessment.months),
-                    components=assessment.components,
-                    rule_version=version.version,
-                    audit=audit_dict,
-                )
-            )
-        if entitlements:
-            self.save(*entitlements)
-        return len(entitlements), total
+            rows.append((
+                ids.entitlement_id(program.code, label, terms.household_id),
+                {
+                    "program": program.code, "cycle": label, "household_id": terms.household_id,
+                    "reference": ids.payment_reference(program.code, label, terms.household_id),
+                    "operator": terms.operator, "amount": assessment.amount, "currency": program.currency,
+                    "months": tuple(month_label(k) for k in assessment.months),
+                    "components": assessment.components, "rule_version": version.version,
+                    "audit": audit_dict,
+                },
+            ))
+        bulk.insert(self, bulk.created_events(self, Entitlement.TOPIC, "tledger:Entitlement.Granted", rows))
+        return len(rows), total
 
     def record_computation(
         self, program: str, label: str, count: int, amount: int, rule_version: int, audit: Audit

@@ -9,7 +9,7 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from ledger import ids
+from ledger import bulk, ids
 from ledger.audit import Audit
 from ledger.core_services import CoreServices
 from ledger.cycle import Cycle
@@ -66,19 +66,19 @@ class DisbursementServices(CoreServices):
 
     def record_payout_lines(self, operator: str, lines: Sequence[AttributedLine], audit: Audit) -> int:
         """Record a batch of payout lines in one transaction."""
-        aggregates = [
-            PayoutLine(
-                operator=operator, operator_txn_id=x.operator_txn_id, program=x.program,
-                cycle=x.cycle, reference=x.reference, household_id=x.household_id,
-                msisdn=x.msisdn, amount=x.amount, currency=x.currency, paid_at=x.paid_at,
-                status=x.status, reason=x.reason, matched_reference=x.matched_reference,
-                match=x.match, audit=audit.as_dict(line=x.line),
+        return bulk.insert(self, bulk.created_events(self, PayoutLine.TOPIC, "tledger:PayoutLine.Reported", (
+            (
+                ids.payout_line_id(operator, x.operator_txn_id),
+                {
+                    "operator": operator, "operator_txn_id": x.operator_txn_id, "program": x.program,
+                    "cycle": x.cycle, "reference": x.reference, "household_id": x.household_id,
+                    "msisdn": x.msisdn, "amount": x.amount, "currency": x.currency, "paid_at": x.paid_at,
+                    "status": x.status, "reason": x.reason, "matched_reference": x.matched_reference,
+                    "match": x.match, "audit": audit.as_dict(line=x.line),
+                },
             )
             for x in lines
-        ]
-        if aggregates:
-            self.save(*aggregates)
-        return len(aggregates)
+        )))
 
     def record_payout_file(
         self, operator: str, sha256: str, file_name: str, lines: int, recorded: int,

@@ -227,3 +227,22 @@ def test_parse_amount_round_trips_integers(number: int) -> None:
     assert parse_amount(grouped.replace(",", ".")) == number
     assert parse_amount(grouped.replace(",", "\u00a0")) == number
     assert parse_amount(grouped.replace(",", " ")) == number
+
+
+@given(
+    national=st.text(alphabet="0123456789", min_size=6, max_size=10),
+    form=st.sampled_from(["{n}", "+223{n}", "00223{n}", "+223 {n}", "(+223) {n}"]),
+)
+def test_fast_phone_path_agrees_with_phonenumbers(national: str, form: str) -> None:
+    """Invalid inputs (None from the fast path) fall back to phonenumbers, so only agreement matters."""
+    from intake.fields import _fast_e164
+
+    text = form.format(n=national)
+    fast = _fast_e164(text, "ML")
+    if fast is None:
+        return
+    import phonenumbers
+
+    number = phonenumbers.parse(text, "ML")
+    assert phonenumbers.is_valid_number_for_region(number, "ML")
+    assert fast == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
