@@ -133,15 +133,16 @@ class _RegionRules:
 @lru_cache(maxsize=None)
 def _region_rules(region: str) -> _RegionRules | None:
     metadata = PhoneMetadata.metadata_for_region(region)
-    if metadata is None or metadata.national_prefix_for_parsing or metadata.national_prefix:
+    general = metadata.general_desc if metadata is not None else None
+    if metadata is None or general is None or metadata.national_prefix_for_parsing or metadata.national_prefix:
         return None  # national prefixes need the library's full parsing rules
     descs = (metadata.fixed_line, metadata.mobile, metadata.toll_free, metadata.premium_rate,
              metadata.shared_cost, metadata.personal_number, metadata.voip, metadata.pager, metadata.uan,
              metadata.voicemail)
     return _RegionRules(
         country_code=str(metadata.country_code),
-        lengths=frozenset(metadata.general_desc.possible_length or ()),
-        general=re.compile(metadata.general_desc.national_number_pattern or "(?!)"),
+        lengths=frozenset(general.possible_length or ()),
+        general=re.compile(general.national_number_pattern or "(?!)"),
         types=tuple(re.compile(d.national_number_pattern) for d in descs if d and d.national_number_pattern),
     )
 

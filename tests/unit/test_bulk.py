@@ -48,7 +48,7 @@ def test_bulk_created_event_equals_the_ordinary_one(cls: type[Any], topic: str, 
     assert fast_state == ordinary_state
 
     bulk.insert(app, [fast])
-    stored = app.repository.get(aggregate_id)
+    stored: Any = app.repository.get(aggregate_id)
     assert type(stored) is cls and stored.version == 1
     # JSON has no tuples: a tuple attribute comes back as a list, on either path.
     assert {k: getattr(stored, k) for k in attrs if hasattr(stored, k)} == {
