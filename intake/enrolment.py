@@ -45,6 +45,27 @@ class EnrolmentRow:
     productive: bool
 
 
+def scan_enrolment_file(path: Path) -> Iterator[EnrolmentRow | list[RowError]]:
+    """Each data row parsed once: the row, or its problems (a household id seen on an
+    earlier line included). Raises FileRejected for whole-file problems (header,
+    encoding, a file without data rows)."""
+    file = str(path)
+    first_line: dict[str, int] = {}
+    count = 0
+    with open_table(path) as table:
+        _check_header(table)
+        for source in table:
+            count += 1
+            parsed = _parse_row(source, file)
+            repeated = _repeated_household(source, file, first_line)
+            if repeated:
+                yield (parsed if isinstance(parsed, list) else []) + repeated
+            else:
+                yield parsed
+    if count == 0:
+        raise FileRejected(file, [RowError(file, 0, "", "", "no data rows: the file has a header but no households")])
+
+
 def check_enrolment_file(path: Path) -> int:
     """Validate a whole enrolment file, streaming, and return its number of data rows.
 
@@ -54,21 +75,14 @@ def check_enrolment_file(path: Path) -> int:
     """
     file = str(path)
     errors: list[RowError] = []
-    first_line: dict[str, int] = {}
     count = 0
-    with open_table(path) as table:
-        _check_header(table)
-        try:
-            for source in table:
-                count += 1
-                parsed = _parse_row(source, file)
-                if isinstance(parsed, list):
-                    errors.extend(parsed)
-                errors.extend(_repeated_household(source, file, first_line))
-        except FileRejected as rejected:
-            raise FileRejected(file, errors + rejected.errors) from None
-    if count == 0:
-        errors.append(RowError(file, 0, "", "", "no data rows: the file has a header but no households"))
+    try:
+        for parsed in scan_enrolment_file(path):
+            count += 1
+            if isinstance(parsed, list):
+                errors.extend(parsed)
+    except FileRejected as rejected:
+        raise FileRejected(file, errors + rejected.errors) from None
     if errors:
         raise FileRejected(file, errors)
     return count

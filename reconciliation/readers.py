@@ -10,7 +10,7 @@ are ignored; a row with more cells than the header has columns is an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,8 +46,13 @@ class PayoutCheck:
     errors: list[RowError]
 
 
-def check_payout_file(path: Path, operator: OperatorConfig) -> PayoutCheck:
+def check_payout_file(
+    path: Path, operator: OperatorConfig, on_row: Callable[[PayoutRow], None] | None = None
+) -> PayoutCheck:
     """Validate a whole payout file, streaming, and collect every row problem.
+
+    ``on_row`` receives each valid row as it is parsed, so a caller can keep the
+    parsed rows without parsing the file a second time.
 
     Row problems (bad cells, unknown statuses, a transaction id repeated) are
     returned, never raised. Whole-file problems raise FileRejected: unreadable,
@@ -63,6 +68,8 @@ def check_payout_file(path: Path, operator: OperatorConfig) -> PayoutCheck:
             rows += 1
             if isinstance(item, list):
                 errors.extend(item)
+            elif on_row is not None:
+                on_row(item)
     except FileRejected as rejected:
         raise FileRejected(file, errors + rejected.errors) from None
     if rows == 0:

@@ -7,17 +7,18 @@ the same file twice enrols nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from intake.enrolment import EnrolmentRow, check_enrolment_file, iter_enrolment_rows
+from intake.enrolment import EnrolmentRow, scan_enrolment_file
+from intake.errors import FileRejected, RowError
 from intake.tabular import file_sha256
 from workflows.runtime import Ledger
+from workflows.spill import Spill
 
 BATCH_SIZE = 1_000
 _COMPARED = ("head_name", "msisdn", "region", "circle", "commune", "village", "operator",
@@ -50,17 +51,18 @@ class EnrolmentReport:
 
 def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
     ledger.app.get_program(program)  # fail fast on an unknown program
-    rows = check_enrolment_file(path)
     sha256 = file_sha256(path)
-    report = EnrolmentReport(program, str(path), sha256, rows=rows)
-    report.file_seen_before = ledger.app.enrolment_file_seen(program, sha256)
-    audit = ledger.audit.for_file(sha256, path.name)
-    ledger.catch_up()
-    ledger.progress.start(f"enrolling {path.name}", rows)
-    for batch in _batches(iter_enrolment_rows(path), BATCH_SIZE):
-        _enrol_batch(ledger, program, batch, report)
-        ledger.progress.advance(len(batch))
-    ledger.progress.stop()
+    with Spill() as spill:
+        rows = _check(path, spill)
+        report = EnrolmentReport(program, str(path), sha256, rows=rows)
+        report.file_seen_before = ledger.app.enrolment_file_seen(program, sha256)
+        audit = ledger.audit.for_file(sha256, path.name)
+        ledger.catch_up()
+        ledger.progress.start(f"enrolling {path.name}", rows)
+        for batch in spill.batches():
+            _enrol_batch(ledger, program, batch, report)
+            ledger.progress.advance(len(batch))
+        ledger.progress.stop()
     if not report.file_seen_before:
         try:
             ledger.app.record_enrolment_file(program, sha256, path.name, rows, report.enrolled, audit)
@@ -68,6 +70,29 @@ def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
             pass  # another process recorded the same file at the same moment
     ledger.catch_up()
     return report
+
+
+def _check(path: Path, spill: Spill) -> int:
+    """Parse every row once; spill the good ones; reject the file listing every bad one."""
+    errors: list[RowError] = []
+    batch: list[EnrolmentRow] = []
+    count = 0
+    try:
+        for parsed in scan_enrolment_file(path):
+            count += 1
+            if isinstance(parsed, list):
+                errors.extend(parsed)
+                continue
+            batch.append(parsed)
+            if len(batch) == BATCH_SIZE:
+                spill.add(batch)
+                batch = []
+    except FileRejected as rejected:
+        raise FileRejected(str(path), errors + rejected.errors) from None
+    if errors:
+        raise FileRejected(str(path), errors)
+    spill.add(batch)
+    return count
 
 
 def _enrol_batch(
@@ -119,7 +144,3 @@ def _differences(row: EnrolmentRow, recorded: dict[str, Any], file: str) -> list
             )
     return found
 
-
-def _batches(rows: Iterator[EnrolmentRow], size: int) -> Iterator[list[EnrolmentRow]]:
-    while batch := list(islice(rows, size)):
-        yield batch

@@ -1,19 +1,19 @@
 """Import an operator's payout confirmation file: check all, then record in batches.
 
+One pass parses every line, checks it against the ledger (duplicate, conflict,
+attribution to a cycle, currency, closed cycle), matches it to an entitlement
+and spills it; only when the whole file is good are the spilled lines recorded.
 A line is attributed to the cycle of the entitlement its reference names; a
 line without a known reference goes to the cycle of the latest payment list
-issued to the operator. The same file (same
-bytes) imported again records nothing; a line already recorded with the same
-content is skipped, with different content it is a conflict that rejects the file.
+issued to the operator. The same file (same bytes) imported again records
+nothing; a line already recorded with the same content is skipped, with
+different content it is a conflict that rejects the file.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +23,17 @@ from intake.errors import FileRejected, RowError
 from intake.tabular import file_sha256
 from ledger import ids
 from ledger.disbursement_services import AttributedLine
-from reconciliation.operators import load_operator
+from reconciliation.operators import OperatorConfig, load_operator
 from reconciliation.payout_row import PayoutRow
-from reconciliation.readers import check_payout_file, iter_payout_rows
+from reconciliation.readers import check_payout_file
 from reconciliation.rejections import write_rejections
 from workflows.payout_checks import Target, TargetBook, check_batch
 from workflows.payout_matching import match_batch
 from workflows.runtime import Ledger
+from workflows.spill import Spill
 
 BATCH_SIZE = 1_000
-SKIP, DUPLICATE = 0, -1  # decision codes; a positive code is 1 + an index into the targets
+DUPLICATE = -1
 
 
 @dataclass
@@ -61,23 +62,16 @@ def import_payouts(
     if ledger.app.exists(ids.payout_file_id(config.code, sha256)):
         report.already_imported = True
         return report
-    check = check_payout_file(path, config)
-    report.lines = check.rows
     ledger.catch_up()
-    book = TargetBook.load(ledger.db, config.code)
-    errors = list(check.errors)
-    decisions = _decide(ledger, path, config, book, errors)
-    if errors:
-        bad_lines = {e.line for e in errors}
-        report.rejected = len(bad_lines)
-        if not skip_invalid:
-            raise FileRejected(str(path), errors)
-        report.rejected_file = str(rejects or path.with_name(path.name + ".rejected.csv"))
-        write_rejections(Path(report.rejected_file), errors)
-        for line in bad_lines:
-            if 0 < line < len(decisions):
-                decisions[line] = SKIP
-    _record(ledger, path, config, book, decisions, report)
+    with Spill() as spill:
+        errors = _check(ledger, path, config, spill, report)
+        if errors:
+            report.rejected = len({e.line for e in errors})
+            if not skip_invalid:
+                raise FileRejected(str(path), errors)
+            report.rejected_file = str(rejects or path.with_name(path.name + ".rejected.csv"))
+            write_rejections(Path(report.rejected_file), errors)
+        _record(ledger, path, config, spill, report)
     try:
         ledger.app.record_payout_file(
             config.code, sha256, path.name, report.lines, report.recorded, report.skipped_duplicates,
@@ -89,45 +83,44 @@ def import_payouts(
     return report
 
 
-def _valid_rows(path: Path, config: Any) -> Iterator[PayoutRow]:
-    for item in iter_payout_rows(path, config):
-        if isinstance(item, PayoutRow):
-            yield item
-
-
-def _decide(ledger: Ledger, path: Path, config: Any, book: TargetBook, errors: list[RowError]) -> array[int]:
-    """Second pass: attribute every valid line, find duplicates and conflicts (nothing written)."""
-    decisions = array("i")
-    for batch in _batches(_valid_rows(path, config)):
-        for row, decision in check_batch(ledger.db, str(path), config.code, book, batch, errors):
-            if row.line >= len(decisions):
-                decisions.extend([SKIP] * (row.line + 1 - len(decisions)))
-            decisions[row.line] = decision
-    return decisions
-
-
-def _record(
-    ledger: Ledger, path: Path, config: Any, book: TargetBook, decisions: array[int], report: ImportReport
-) -> None:
-    audit = ledger.audit.for_file(report.file_sha256, path.name)
+def _check(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, report: ImportReport) -> list[RowError]:
+    """The one parsing pass: every problem is returned; recordable lines are spilled."""
+    book = TargetBook.load(ledger.db, config.code)
+    errors: list[RowError] = []
+    pending: list[PayoutRow] = []
     cycles: Counter[str] = Counter()
-    ledger.progress.start(f"recording {path.name}", report.lines)
-    for batch in _batches(_valid_rows(path, config)):
-        attributed = []
-        for row in batch:
-            decision = decisions[row.line] if row.line < len(decisions) else SKIP
+
+    def flush() -> None:
+        attributed: list[tuple[PayoutRow, Target]] = []
+        for row, decision in check_batch(ledger.db, str(path), config.code, book, pending, errors):
             if decision == DUPLICATE:
                 report.skipped_duplicates += 1
             elif decision > 0:
                 attributed.append((row, book.targets[decision - 1]))
         matches = match_batch(ledger.db, attributed)
-        lines = [_attributed(row, target, *match) for (row, target), match in zip(attributed, matches)]
-        for _, target in attributed:
-            cycles[f"{target.program} {target.cycle}"] += 1
-        report.recorded += _save(ledger, config.code, lines, audit)
-        ledger.progress.advance(len(batch))
-    ledger.progress.stop()
+        spill.add([_attributed(row, target, *match) for (row, target), match in zip(attributed, matches)])
+        cycles.update(f"{target.program} {target.cycle}" for _, target in attributed)
+        pending.clear()
+
+    def on_row(row: PayoutRow) -> None:
+        pending.append(row)
+        if len(pending) == BATCH_SIZE:
+            flush()
+
+    check = check_payout_file(path, config, on_row)
+    flush()
+    report.lines = check.rows
     report.cycles = dict(cycles)
+    return sorted(check.errors + errors, key=lambda e: e.line)
+
+
+def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, report: ImportReport) -> None:
+    audit = ledger.audit.for_file(report.file_sha256, path.name)
+    ledger.progress.start(f"recording {path.name}", report.lines)
+    for lines in spill.batches():
+        report.recorded += _save(ledger, config.code, lines, audit)
+        ledger.progress.advance(len(lines))
+    ledger.progress.stop()
 
 
 def _save(ledger: Ledger, operator: str, lines: list[AttributedLine], audit: Any) -> int:
@@ -153,9 +146,3 @@ def _attributed(row: PayoutRow, target: Target, matched: str | None, how: str) -
         currency=row.currency, paid_at=row.paid_at, status=row.status, reason=row.reason,
         matched_reference=matched, match=how,
     )
-
-
-def _batches(rows: Iterator[PayoutRow]) -> Iterator[list[PayoutRow]]:
-    while batch := list(islice(rows, BATCH_SIZE)):
-        yield batch
-
