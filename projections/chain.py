@@ -42,4 +42,4 @@ def extend(db: Database, notifications: Sequence[Any]) -> None:
             continue
         previous = link(previous, notification)
         rows.append((notification.id, previous))
-    db.executemany("INSERT INTO tl_chain (position, hash) VALUES (?, ?)", rows)
+    db.insert_many("tl_chain", ("position", "hash"), rows)

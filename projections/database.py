@@ -50,6 +50,19 @@ class Database:
             with self._conn.cursor() as cursor:
                 cursor.executemany(self.sql(statement), rows)
 
+    def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
+        """Insert rows: COPY on PostgreSQL (the bulk floor), executemany on SQLite."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        with self._conn.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def fetchall(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = self.execute(statement, params).fetchall()
         return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.statements import Handler, Statement, _json, _ts, actor, deferred
+from projections.statements import Handler, Refresh, Statement, _json, _ts, actor, insert
 
 _WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
 
@@ -19,40 +19,18 @@ def _line_content(e: Any) -> str:
 
 
 def _payout_reported(e: Any) -> list[Statement]:
-    return [(
-        "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, reference, household_id, "
-        "msisdn, amount, currency, paid_at, status, reason, file_name, file_sha256, line, manual, "
-        "reversed, recorded_at, content, matched_reference, match) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)",
-        (
-            e.operator, e.operator_txn_id, e.program, e.cycle, e.reference, e.household_id, e.msisdn,
-            e.amount, e.currency, e.paid_at, e.status, e.reason,
-            e.audit.get("file_name"), e.audit.get("file_sha256"), e.audit.get("line"), _ts(e),
-            _line_content(e), e.matched_reference, e.match,
-        ),
+    return [insert(
+        "tl_payout_lines", operator=e.operator, operator_txn_id=e.operator_txn_id, program=e.program,
+        cycle=e.cycle, reference=e.reference, household_id=e.household_id, msisdn=e.msisdn,
+        amount=e.amount, currency=e.currency, paid_at=e.paid_at, status=e.status, reason=e.reason,
+        file_name=e.audit.get("file_name"), file_sha256=e.audit.get("file_sha256"), line=e.audit.get("line"),
+        manual=0, reversed=0, recorded_at=_ts(e), content=_line_content(e),
+        matched_reference=e.matched_reference, match=e.match,
     ), *_refresh(e.matched_reference)]
 
 
-# The entitlement's payment counters, recomputed from its matched lines (the
-# categories in projections/categories.py are read from these).
-_SUCCESS = "l.status = 'success' AND l.reversed = 0"
-_LINES = "FROM tl_payout_lines l WHERE l.matched_reference = tl_entitlements.reference"
-_REFRESH = deferred(
-    "UPDATE tl_entitlements SET "
-    f"paid = (SELECT COALESCE(SUM(l.amount), 0) {_LINES} AND {_SUCCESS}), "
-    f"successes = (SELECT COUNT(*) {_LINES} AND {_SUCCESS}), "
-    f"full_successes = (SELECT COUNT(*) {_LINES} AND {_SUCCESS} AND l.amount = "
-    "CASE WHEN tl_entitlements.cancelled = 1 THEN 0 ELSE tl_entitlements.due END), "
-    f"failures = (SELECT COUNT(*) {_LINES} AND (l.status = 'failed' OR "
-    "(l.status = 'success' AND l.reversed = 1))), "
-    f"pendings = (SELECT COUNT(*) {_LINES} AND l.status = 'pending'), "
-    f"last_paid_at = (SELECT MAX(l.paid_at) {_LINES} AND {_SUCCESS}) "
-    "WHERE reference = ?"
-)
-
-
 def _refresh(reference: str | None) -> list[Statement]:
-    return [(_REFRESH, (reference,))] if reference else []
+    return [Refresh(reference)] if reference else []
 
 
 def _payout_reversed(e: Any) -> list[Statement]:
@@ -93,14 +71,12 @@ def _cancelled(e: Any) -> list[Statement]:
 def _manual_payment(e: Any) -> list[Statement]:
     # A manual payment is a successful line of the pseudo-operator "manual" carrying our reference.
     return [
-        (
-            "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, reference, "
-            "household_id, msisdn, amount, currency, paid_at, status, reason, file_name, file_sha256, "
-            "line, manual, reversed, recorded_at, content, matched_reference, match) "
-            "VALUES ('manual', ?, ?, ?, ?, ?, NULL, ?, NULL, ?, 'success', ?, NULL, NULL, NULL, 1, 0, ?, '{}', "
-            "?, 'manual')",
-            (e.manual_id, e.program, e.cycle, e.reference, e.household_id, e.amount,
-             e.paid_at, e.reason, _ts(e), e.reference),
+        insert(
+            "tl_payout_lines", operator="manual", operator_txn_id=e.manual_id, program=e.program,
+            cycle=e.cycle, reference=e.reference, household_id=e.household_id, msisdn=None, amount=e.amount,
+            currency=None, paid_at=e.paid_at, status="success", reason=e.reason, file_name=None,
+            file_sha256=None, line=None, manual=1, reversed=0, recorded_at=_ts(e), content="{}",
+            matched_reference=e.reference, match="manual",
         ),
         _correction(e, "manual_payment", e.household_id, e.amount, e.manual_id),
         *_refresh(e.reference),

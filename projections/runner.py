@@ -15,11 +15,11 @@ from typing import Any
 from eventsourcing.application import Application
 
 from ledger.postings import postings
-from projections import chain
+from projections import apply, chain
 from projections.database import Database
 from projections.transcoder import view_state
 from projections.handlers import HANDLERS
-from projections.statements import DEFERRED, Statement
+from projections.statements import Statement
 
 TRACKING_NAME = "views"
 BATCH_SIZE = 5_000
@@ -86,7 +86,7 @@ def apply_batch(
         statements.extend(handler(event))
         for account, amount in postings(notification.topic, event):
             balances[account] = balances.get(account, 0) + amount
-    _run_grouped(db, statements)
+    apply.run(db, statements)
     _post(db, balances)
 
 
@@ -97,18 +97,3 @@ def _post(db: Database, balances: dict[str, int]) -> None:
         "DO UPDATE SET balance = tl_balances.balance + excluded.balance",
         sorted((account, amount) for account, amount in balances.items() if amount),
     )
-
-
-def _run_grouped(db: Database, statements: list[Statement]) -> None:
-    """Run statements in order, sending consecutive runs of the same SQL as one executemany;
-    deferred recomputations run last, once per distinct row."""
-    later = list(dict.fromkeys(s for s in statements if s[0] in DEFERRED))
-    statements = [s for s in statements if s[0] not in DEFERRED] + later
-    index = 0
-    while index < len(statements):
-        sql = statements[index][0]
-        end = index
-        while end < len(statements) and statements[end][0] == sql:
-            end += 1
-        db.executemany(sql, [params for _, params in statements[index:end]])
-        index = end

@@ -1,14 +1,38 @@
-"""Types shared by the event handlers."""
+"""What event handlers return: SQL statements, row inserts and entitlement refreshes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-Statement = tuple[str, tuple[Any, ...]]
+
+@dataclass(frozen=True)
+class Insert:
+    """One new row. Consecutive inserts into the same table go to the database together
+    (COPY on PostgreSQL, executemany on SQLite)."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Recompute an entitlement's payment counters from its matched lines. Refreshes run
+    once per entitlement, after the rest of the batch, in one set-based statement."""
+
+    reference: str
+
+
+Statement = tuple[str, tuple[Any, ...]] | Insert | Refresh
 Handler = Callable[[Any], list[Statement]]
+
+
+def insert(table: str, **values: Any) -> Insert:
+    return Insert(table, tuple(values), tuple(values.values()))
 
 
 def _ts(event: Any) -> str:
@@ -23,13 +47,3 @@ def _json(value: Any) -> str:
 
 def actor(event: Any) -> str:
     return str(event.audit.get("actor", ""))
-
-
-# Statements that recompute a row from other rows: the runner runs each distinct
-# one once, after the rest of the batch, instead of once per event.
-DEFERRED: set[str] = set()
-
-
-def deferred(sql: str) -> str:
-    DEFERRED.add(sql)
-    return sql

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from config.database import parse_database_url
 from projections.categories import CATEGORY
 from projections.database import Database
-from projections.disbursement_handlers import _refresh
-from projections.runner import _run_grouped
+from projections import apply
+from projections.statements import Refresh
 from projections.schema import create_views
 from reconciliation.matching import Line, classify
 
@@ -44,7 +44,7 @@ def test_sql_category_matches_classify(db_url: str) -> None:
                     "VALUES ('op', ?, 'p', '2019-Q1', ?, ?, ?, '', '{}', 'REF', 'reference')",
                     (f"T{n}", amount, status, int(reversed_ and status == "success")),
                 )
-            _run_grouped(db, _refresh("REF"))
+            apply.run(db, [Refresh("REF")])
         row = db.fetchone(f"SELECT {CATEGORY} FROM tl_entitlements e WHERE reference = 'REF'")
         expected = classify(due, cancelled, [Line(a, s, r and s == "success") for a, s, r in lines])
         assert row is not None and row[0] == expected
