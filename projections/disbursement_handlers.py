@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.statements import Handler, Refresh, Statement, _json, _ts, actor, insert
+from projections.statements import Handler, Statement, _json, _ts, actor, insert
 
 _WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
 
@@ -26,11 +26,7 @@ def _payout_reported(e: Any) -> list[Statement]:
         file_name=e.audit.get("file_name"), file_sha256=e.audit.get("file_sha256"), line=e.audit.get("line"),
         manual=0, reversed=0, recorded_at=_ts(e), content=_line_content(e),
         matched_reference=e.matched_reference, match=e.match,
-    ), *_refresh(e.matched_reference)]
-
-
-def _refresh(reference: str | None) -> list[Statement]:
-    return [Refresh(reference)] if reference else []
+    )]
 
 
 def _payout_reversed(e: Any) -> list[Statement]:
@@ -38,7 +34,6 @@ def _payout_reversed(e: Any) -> list[Statement]:
         ("UPDATE tl_payout_lines SET reversed = 1 WHERE operator = ? AND operator_txn_id = ?",
          (e.operator, e.operator_txn_id)),
         _correction(e, "reversal", None, e.amount, e.operator_txn_id),
-        *_refresh(e.matched_reference),
     ]
 
 
@@ -55,7 +50,6 @@ def _adjusted(e: Any) -> list[Statement]:
     return [
         (f"UPDATE tl_entitlements SET due = ? {_WHERE_ENTITLEMENT}", (e.due, e.program, e.cycle, e.household_id)),
         _correction(e, "adjustment", e.household_id, e.delta),
-        *_refresh(e.reference),
     ]
 
 
@@ -64,7 +58,6 @@ def _cancelled(e: Any) -> list[Statement]:
         (f"UPDATE tl_entitlements SET cancelled = 1, reissue_pending = 0 {_WHERE_ENTITLEMENT}",
          (e.program, e.cycle, e.household_id)),
         _correction(e, "cancellation", e.household_id, -e.due_before),
-        *_refresh(e.reference),
     ]
 
 
@@ -79,7 +72,6 @@ def _manual_payment(e: Any) -> list[Statement]:
             matched_reference=e.reference, match="manual",
         ),
         _correction(e, "manual_payment", e.household_id, e.amount, e.manual_id),
-        *_refresh(e.reference),
     ]
 
 

@@ -93,8 +93,7 @@ def _entitlement_granted(e: Any) -> list[Statement]:
         "tl_entitlements", program=e.program, cycle=e.cycle, household_id=e.household_id,
         operator=e.operator, amount=e.amount, currency=e.currency, months=",".join(e.months),
         components=_json(e.components), rule_version=e.rule_version, granted_at=_ts(e),
-        reference=e.reference, due=e.amount, cancelled=0, reissue_pending=0, instructed=0, paid=0,
-        successes=0, full_successes=0, failures=0, pendings=0, last_paid_at=None,
+        reference=e.reference, due=e.amount, cancelled=0, reissue_pending=0, instructed=0,
     )]
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from eventsourcing.application import Application
 
 from ledger.postings import postings
-from projections import apply, chain
+from projections import chain
 from projections.database import Database
 from projections.transcoder import view_state
 from projections.handlers import HANDLERS
-from projections.statements import Statement
+from projections.statements import Insert, Statement
 
 TRACKING_NAME = "views"
 BATCH_SIZE = 5_000
@@ -86,7 +86,7 @@ def apply_batch(
         statements.extend(handler(event))
         for account, amount in postings(notification.topic, event):
             balances[account] = balances.get(account, 0) + amount
-    apply.run(db, statements)
+    run_statements(db, statements)
     _post(db, balances)
 
 
@@ -97,3 +97,25 @@ def _post(db: Database, balances: dict[str, int]) -> None:
         "DO UPDATE SET balance = tl_balances.balance + excluded.balance",
         sorted((account, amount) for account, amount in balances.items() if amount),
     )
+
+
+def run_statements(db: Database, statements: list[Statement]) -> None:
+    """Run in order, sending consecutive runs of the same insert or statement together."""
+    index = 0
+    while index < len(statements):
+        first = statements[index]
+        end = index + 1
+        while end < len(statements) and _same_group(first, statements[end]):
+            end += 1
+        group = statements[index:end]
+        if isinstance(first, Insert):
+            db.insert_many(first.table, first.columns, [s.values for s in group if isinstance(s, Insert)])
+        else:
+            db.executemany(first[0], [s[1] for s in group if isinstance(s, tuple)])
+        index = end
+
+
+def _same_group(first: Statement, other: Statement) -> bool:
+    if isinstance(first, Insert):
+        return isinstance(other, Insert) and (other.table, other.columns) == (first.table, first.columns)
+    return isinstance(other, tuple) and other[0] == first[0]

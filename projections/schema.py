@@ -61,6 +61,7 @@ STATEMENTS = (
         exited_on TEXT,
         enrolled_at TEXT NOT NULL,
         PRIMARY KEY (program, household_id))""",
+    """CREATE INDEX IF NOT EXISTS tl_households_msisdn ON tl_households (program, msisdn)""",
     """CREATE TABLE IF NOT EXISTS tl_household_status (
         program TEXT NOT NULL,
         household_id TEXT NOT NULL,
@@ -99,12 +100,6 @@ STATEMENTS = (
         cancelled INTEGER NOT NULL DEFAULT 0,
         reissue_pending INTEGER NOT NULL DEFAULT 0,
         instructed INTEGER NOT NULL DEFAULT 0,
-        paid BIGINT NOT NULL DEFAULT 0,
-        successes INTEGER NOT NULL DEFAULT 0,
-        full_successes INTEGER NOT NULL DEFAULT 0,
-        failures INTEGER NOT NULL DEFAULT 0,
-        pendings INTEGER NOT NULL DEFAULT 0,
-        last_paid_at TEXT,
         PRIMARY KEY (program, cycle, household_id))""",
     """CREATE INDEX IF NOT EXISTS tl_entitlements_household
         ON tl_entitlements (program, household_id)""",
@@ -132,8 +127,8 @@ STATEMENTS = (
         matched_reference TEXT,
         match TEXT NOT NULL,
         PRIMARY KEY (operator, operator_txn_id))""",
-    """CREATE INDEX IF NOT EXISTS tl_payout_lines_cycle ON tl_payout_lines (program, cycle)""",
-    """CREATE INDEX IF NOT EXISTS tl_payout_lines_matched ON tl_payout_lines (matched_reference)""",
+    """CREATE INDEX IF NOT EXISTS tl_payout_lines_matched
+        ON tl_payout_lines (program, cycle, matched_reference)""",
     """CREATE TABLE IF NOT EXISTS tl_payout_files (
         operator TEXT NOT NULL,
         sha256 TEXT NOT NULL,
@@ -189,7 +184,7 @@ STATEMENTS = (
 
 # Bump when a read-model table changes shape: the read models are then dropped and
 # rebuilt from the events on the next command (they hold nothing the events do not).
-VIEWS_VERSION = 2
+VIEWS_VERSION = 3
 
 
 def create_views(db: Database) -> None:

@@ -19,15 +19,7 @@ class Insert:
     values: tuple[Any, ...]
 
 
-@dataclass(frozen=True)
-class Refresh:
-    """Recompute an entitlement's payment counters from its matched lines. Refreshes run
-    once per entitlement, after the rest of the batch, in one set-based statement."""
-
-    reference: str
-
-
-Statement = tuple[str, tuple[Any, ...]] | Insert | Refresh
+Statement = tuple[str, tuple[Any, ...]] | Insert
 Handler = Callable[[Any], list[Statement]]
 
 

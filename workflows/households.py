@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from ledger.errors import HouseholdNotFound, LedgerError
-from projections.categories import CATEGORY, OWED
+from projections.categories import status
 from projections.database import Database
 from workflows.runtime import Ledger
 
@@ -64,9 +64,9 @@ def show_household(
          "currency": cur, "months": m.split(",") if m else [], "components": json.loads(comp),
          "rule_version": rv}
         for c, ref, amount, due, paid, category, cur, m, comp, rv in db.fetchall(
-            f"SELECT e.cycle, e.reference, e.amount, {OWED}, e.paid, {CATEGORY}, e.currency, e.months, "
-            "e.components, e.rule_version FROM tl_entitlements e "
-            "WHERE e.program = ? AND e.household_id = ? ORDER BY e.cycle",
+            "SELECT s.cycle, s.reference, s.amount, s.owed, s.paid, s.category, s.currency, s.months, "
+            f"s.components, s.rule_version FROM {status('e.program = ? AND e.household_id = ?')} s "
+            "ORDER BY s.cycle",
             (program, household_id),
         )
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ledger.calendar import parse_cycle_label
 from projections import chain
-from projections.categories import CATEGORY, OWED
+from projections.categories import status
 from reconciliation.matching import CATEGORIES
 from reconciliation.spreadsheet import write_rows
 from reconciliation.summary import DETAIL_HEADER, Digest, EntitlementRow, LineRow, detail_rows
@@ -26,12 +26,11 @@ def _scope(program: str, cycle: str, operator: str | None, alias: str) -> tuple[
 def summarise(ledger: Ledger, program: str, cycle: str, operator: str | None, currency: str) -> dict[str, Any]:
     where, params = _scope(program, cycle, operator, "e")
     rows = ledger.db.fetchall(
-        "SELECT category, COUNT(*), SUM(owed), SUM(paid), "
-        "SUM(CASE WHEN owed > paid THEN owed - paid ELSE 0 END), "
-        "SUM(CASE WHEN paid > owed THEN paid - owed ELSE 0 END), "
-        "SUM(CASE WHEN paid > 0 THEN 1 ELSE 0 END), SUM(cancelled) "
-        f"FROM (SELECT {CATEGORY} AS category, {OWED} AS owed, e.paid AS paid, e.cancelled AS cancelled "
-        f"FROM tl_entitlements e WHERE {where}) x GROUP BY category",
+        "SELECT s.category, COUNT(*), SUM(s.owed), SUM(s.paid), "
+        "SUM(CASE WHEN s.owed > s.paid THEN s.owed - s.paid ELSE 0 END), "
+        "SUM(CASE WHEN s.paid > s.owed THEN s.paid - s.owed ELSE 0 END), "
+        "SUM(CASE WHEN s.paid > 0 THEN 1 ELSE 0 END), SUM(s.cancelled) "
+        f"FROM {status(where)} s GROUP BY s.category",
         params,
     )
     categories = dict.fromkeys(CATEGORIES, 0)
@@ -62,8 +61,8 @@ def summarise(ledger: Ledger, program: str, cycle: str, operator: str | None, cu
 
 def _entitlements(ledger: Ledger, where: str, params: tuple[str, ...]) -> Iterator[EntitlementRow]:
     cursor = ledger.db.execute(
-        f"SELECT e.reference, e.household_id, e.operator, {CATEGORY}, {OWED}, e.paid "
-        f"FROM tl_entitlements e WHERE {where} ORDER BY {ledger.db.ordered('e.reference')}",
+        "SELECT s.reference, s.household_id, s.operator, s.category, s.owed, s.paid "
+        f"FROM {status(where)} s ORDER BY {ledger.db.ordered('s.reference')}",
         params,
     )
     for row in cursor:
@@ -134,7 +133,7 @@ def category_of(ledger: Ledger, program: str, cycle: str, household_id: str) -> 
     """The current reconciliation category of one entitlement."""
     ledger.catch_up()
     row = ledger.db.fetchone(
-        f"SELECT {CATEGORY} FROM tl_entitlements e WHERE e.program = ? AND e.cycle = ? AND e.household_id = ?",
+        f"SELECT s.category FROM {status('e.program = ? AND e.cycle = ? AND e.household_id = ?')} s",
         (program, cycle, household_id),
     )
     return str(row[0]) if row else "none"
@@ -146,9 +145,8 @@ def with_category(
     """(household id, owed, paid) of entitlements in ``category``, by household id."""
     ledger.catch_up()
     rows = ledger.db.fetchall(
-        f"SELECT household_id, owed, paid FROM (SELECT e.household_id, {OWED} AS owed, e.paid, "
-        f"{CATEGORY} AS category FROM tl_entitlements e WHERE e.program = ? AND e.cycle = ?) x "
-        f"WHERE category = ? ORDER BY household_id LIMIT {int(limit)}",
+        f"SELECT s.household_id, s.owed, s.paid FROM {status('e.program = ? AND e.cycle = ?')} s "
+        f"WHERE s.category = ? ORDER BY s.household_id LIMIT {int(limit)}",
         (program, cycle, category),
     )
     return [(str(h), int(o), int(p)) for h, o, p in rows]
