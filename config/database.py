@@ -53,6 +53,7 @@ class DatabaseURL:
             # Writers queue on the table lock for at most this many seconds, then fail cleanly.
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_POOL_SIZE": "2",
+            "APPLICATION_RECORDER_TOPIC": "projections.event_store:CopyingPostgresRecorder",
         }
 
     def __str__(self) -> str:

@@ -40,9 +40,12 @@ _PHONE_SEPARATORS = re.compile(r"[()./\- \u00a0\u202f]")
 
 def normalise_text(text: str) -> str:
     """NFC-normalise, strip, and collapse inner runs of whitespace to one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    if not text.isascii():  # ASCII is already NFC: skip the (costly) normalisation
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Case- and accent-insensitive key for matching words such as statuses ('Payé' -> 'paye')."""
     decomposed = unicodedata.normalize("NFKD", text)

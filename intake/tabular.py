@@ -135,6 +135,8 @@ def _require_file(path: Path, file: str) -> None:
 
 
 def _clean(cell: str) -> str:
+    if cell.isascii():  # ASCII is already NFC
+        return cell.strip()
     return unicodedata.normalize("NFC", cell).strip()
 
 

@@ -36,13 +36,19 @@ class OrjsonTranscoder(JSONTranscoder):
         return value
 
 
+_CONTAINERS = (dict, list)
+
+
 def _plain(value: Any) -> Any:
     if type(value) is dict:
-        if len(value) == 2 and "_type_" in value and "_data_" in value:
+        if "_type_" in value and len(value) == 2 and "_data_" in value:
             return value["_data_"]
-        return {key: _plain(item) for key, item in value.items()}
+        if any(type(item) in _CONTAINERS for item in value.values()):
+            return {key: _plain(item) for key, item in value.items()}
+        return value
     if type(value) is list:
-        return [_plain(item) for item in value]
+        if any(type(item) in _CONTAINERS for item in value):
+            return [_plain(item) for item in value]
     return value
 
 

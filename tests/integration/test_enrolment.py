@@ -119,3 +119,20 @@ def test_every_event_records_actor_command_and_source_line(ledger: Ledger, enrol
     assert [e.audit["line"] for e in enrolled] == [2, 3]  # type: ignore[attr-defined]
     assert {e.audit["file_name"] for e in enrolled} == {"households.csv"}  # type: ignore[attr-defined]
     assert all(len(e.audit["file_sha256"]) == 64 for e in enrolled)  # type: ignore[attr-defined]
+
+
+def test_a_batch_with_one_existing_household_is_refused_whole(ledger: Ledger, cohort_csv) -> None:  # type: ignore[no-untyped-def]
+    """The idempotency mechanism itself: the unique (id, version) constraint, on the bulk path."""
+    from eventsourcing.persistence import IntegrityError
+
+    from intake.enrolment import iter_enrolment_rows
+
+    add_program(ledger, PROGRAMS / "jigisemejiri.toml")
+    path = cohort_csv("KITA", 120, "2019-01-01")
+    rows = list(iter_enrolment_rows(path))
+    ledger.app.enrol("jigisemejiri", rows[:1], ledger.audit)
+    before = _event_count(ledger)
+    with pytest.raises(IntegrityError):
+        ledger.app.enrol("jigisemejiri", rows, ledger.audit)  # 120 rows: the COPY path on PostgreSQL
+    assert _event_count(ledger) == before
+    assert ledger.app.enrol("jigisemejiri", rows[1:], ledger.audit) == 119
