@@ -12,7 +12,7 @@ import structlog
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from pydantic import ValidationError
 
-from cli import audit, corrections, cycles, demo, disbursement, enrol, households, programs, reports
+from cli import audit, corrections, cycles, db, demo, disbursement, enrol, households, programs, reports
 from cli.context import CliState
 from config.database import DatabaseURLError
 from config.programs import ProgramFileError
@@ -111,7 +111,7 @@ def init(state: CliState) -> None:
 
 for command in (programs.program, enrol.enrol, households.household, cycles.cycle, disbursement.payouts,
                 disbursement.reconcile, corrections.correct, reports.report, reports.replay, reports.verify,
-                audit.history, audit.export, demo.demo):
+                audit.history, audit.export, db.db, demo.demo):
     cli.add_command(command)
 
 

@@ -39,6 +39,8 @@ class Database:
         return f'{column} COLLATE "C"' if self.dialect == "postgresql" else column
 
     def execute(self, statement: str, params: Params = ()) -> Any:
+        if self.dialect == "postgresql" and not params:
+            return self._conn.execute(statement)  # no parameters: '%' is then plain text
         return self._conn.execute(self.sql(statement), params)
 
     def executemany(self, statement: str, rows: Sequence[Params]) -> None:

@@ -61,7 +61,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
-    admin: str = request.getfixturevalue("pg_admin")
+    yield from _fresh_pg(request.getfixturevalue("pg_admin"))
+
+
+@pytest.fixture
+def pg_url(pg_admin: str) -> Iterator[str]:
+    """A fresh PostgreSQL database, for PostgreSQL-only features (roles, concurrency)."""
+    yield from _fresh_pg(pg_admin)
+
+
+def _fresh_pg(admin: str) -> Iterator[str]:
     dbname = f"tledger_test_{_SESSION}_{next(_counter)}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{dbname}"')

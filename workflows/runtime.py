@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from config.database import parse_database_url
+from config.settings import cipher_env
 from ledger.application import LedgerApp
 from ledger.audit import Audit
+from ledger.errors import LedgerError
 from projections import runner
 from projections.database import Database
-from projections.schema import create_views
+from projections.guards import protect
+from projections.schema import VIEWS_VERSION, create_views
 
 # Same key in every process: schema creation is serialised across processes.
 _SCHEMA_LOCK = zlib.crc32(b"tledger-schema")
@@ -58,15 +61,52 @@ class Ledger:
         self.close()
 
 
+def _schema_ready(db: Database) -> bool:
+    """PostgreSQL: the event table, the read models at this version and the guards exist."""
+    if db.dialect != "postgresql":
+        return False  # SQLite: creating IF NOT EXISTS costs nothing and the owner is the user
+    row = db.fetchone(
+        "SELECT to_regclass(?) IS NOT NULL AND to_regclass('tl_tracking') IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = ?)",
+        (f"{LedgerApp.name}_events", f"{LedgerApp.name}_events_append_only"),
+    )
+    if not row or not row[0]:
+        return False
+    version = db.fetchone("SELECT position FROM tl_tracking WHERE name = 'views-version'")
+    return version is not None and int(version[0]) == VIEWS_VERSION
+
+
+def _check_cipher(app: LedgerApp) -> None:
+    """Refuse to work with a key that cannot read the existing events (or no key when they are
+    encrypted): writing on would mix unreadable events into the log."""
+    first = app.recorder.select_notifications(start=None, limit=1)
+    if not first:
+        return
+    try:
+        app.mapper.to_domain_event(first[0])
+    except Exception:
+        state = "is set" if app.mapper.cipher else "is not set"
+        raise LedgerError(
+            f"cannot read this ledger's events: TLEDGER_CIPHER_KEY {state} but the events were written "
+            f"{'with another key or without encryption' if app.mapper.cipher else 'encrypted'}"
+        ) from None
+
+
 def open_ledger(url: str, audit: Audit, progress: Progress | None = None) -> Ledger:
     """Connect, creating the event store and read-model tables if needed (idempotent)."""
     database_url = parse_database_url(url)
     db = Database(database_url)
     try:
         with db.advisory_lock(_SCHEMA_LOCK):
-            app = LedgerApp(env={**database_url.eventsourcing_env(), "CREATE_TABLE": "y",
+            # Schema work only when needed: a least-privilege writer may not run DDL at all.
+            build = not _schema_ready(db)
+            app = LedgerApp(env={**database_url.eventsourcing_env(), **cipher_env(),
+                                 "CREATE_TABLE": "y" if build else "n",
                                  "TRANSCODER_TOPIC": "projections.transcoder:OrjsonTranscoder"})
-            create_views(db)
+            if build:
+                create_views(db)
+                protect(db, app.recorder.events_table_name)  # type: ignore[attr-defined]
+        _check_cipher(app)
     except BaseException:
         db.close()
         raise
