@@ -183,26 +183,24 @@ class LedgerMachine(RuleBasedStateMachine):
         operator, rows = listed
         plan = data.draw(st.lists(st.tuples(st.sampled_from(OUTCOMES), st.sampled_from(KEYS)),
                                   min_size=len(rows), max_size=len(rows)), label="plan")
+        path = self._path(f"payouts-{operator}")
         lines: list[str] = []
 
         def line(key: str, row: ListRow, amount: int, status: str) -> None:
-            ref, household, msisdn = (row[0], "", "") if key == "reference" else \
-                ("", household_of, "") if key == "household_id" else ("", "", "+223" + row[2][-8:])
-            lines.append(f"T{self._position()}-{len(lines)},{ref},{household},{msisdn},{amount},XOF,"
-                         f"2019-12-20,{status},")
+            ref, household, msisdn = (row[0] if key == "reference" else "", row[1] if key == "household_id" else "",
+                                      row[2] if key == "msisdn" else "")
+            lines.append(f"T{path.name[:3]}-{len(lines)},{ref},{household},{msisdn},{amount},XOF,2019-12-20,{status},")
 
         for row, (outcome, key) in zip(rows, plan):
-            household_of, due = row[1], row[3]
+            due = row[3]
             if outcome == "omit" or due <= 0:
                 continue
             amount = {"partial": max(1, due // 2), "overpaid": due + 5_000}.get(outcome, due)
-            status = outcome if outcome in ("failed", "pending") else "success"
-            line(key, row, amount, status)
+            line(key, row, amount, outcome if outcome in ("failed", "pending") else "success")
             if outcome == "duplicate":
                 line("reference", row, due, "success")  # a second transaction, same reference
         if not lines or data.draw(st.booleans(), label="unknown line"):
             line("reference", ("19Q1ZZZZZZZZZZZZ", "", "", 0), 7_000, "success")
-        path = self._path(f"payouts-{operator}")
         path.write_text(PAYOUT_HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
         report = import_payouts(self.ledger, path, operator)
         assert (report.recorded, report.skipped_duplicates, report.already_imported) == (len(lines), 0, False)
