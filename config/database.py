@@ -42,6 +42,7 @@ class DatabaseURL:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "projections.event_store:BatchingSQLiteRecorder",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

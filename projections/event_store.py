@@ -1,4 +1,4 @@
-"""The PostgreSQL event store, with batches appended by COPY.
+"""The event store recorders, with batches appended in bulk (COPY on PostgreSQL).
 
 eventsourcing 9.5 sends a batch as one array of a composite type in text form;
 escaping that array took longer than the database's own work (about 40 µs an
@@ -16,6 +16,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
 COPY_FROM = 50
@@ -38,3 +39,15 @@ class CopyingPostgresRecorder(PostgresApplicationRecorder):
                 for event in stored_events:
                     copy.write_row((event.originator_id, event.originator_version, event.topic, event.state))
         return None
+
+
+class BatchingSQLiteRecorder(SQLiteApplicationRecorder):
+    """SQLite: eventsourcing inserts one row at a time to collect each row id; a batch of
+    ``COPY_FROM`` events or more goes in one executemany (same transaction, same
+    all-or-nothing uniqueness check), without returning ids nobody uses."""
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if len(stored_events) < COPY_FROM:
+            ids: Sequence[int] | None = super()._insert_events(c, stored_events, **kwargs)
+            return ids
+        return SQLiteAggregateRecorder._insert_events(self, c, stored_events, **kwargs)

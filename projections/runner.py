@@ -105,11 +105,15 @@ def apply_batch(
 
 
 def _post(db: Database, balances: dict[str, int]) -> None:
-    """Add a batch's postings, summed per account (a handful of rows per batch)."""
+    """Add a batch's postings, summed per account (a handful of rows per batch).
+
+    An account that nets to zero in the batch still gets its row: the accounts present must
+    not depend on how the events were split into batches (live catch-up vs. re-derivation).
+    """
     db.executemany(
         "INSERT INTO tl_balances (account, balance) VALUES (?, ?) ON CONFLICT (account) "
         "DO UPDATE SET balance = tl_balances.balance + excluded.balance",
-        sorted((account, amount) for account, amount in balances.items() if amount),
+        sorted(balances.items()),
     )
 
 

@@ -20,7 +20,7 @@ from intake.tabular import file_sha256
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
-BATCH_SIZE = 1_000
+BATCH_SIZE = 5_000
 _COMPARED = ("head_name", "msisdn", "region", "circle", "commune", "village", "operator",
              "enrolled_on", "productive")
 

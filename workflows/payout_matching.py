@@ -24,27 +24,36 @@ def match_batch(db: Database, rows: list[tuple[PayoutRow, Target]]) -> list[tupl
 
 
 def _index(db: Database, program: str, cycle: str, rows: list[PayoutRow]) -> CycleIndex:
-    references = _lookup(db, "e.reference", program, cycle, {r.reference for r in rows if r.reference})
-    households = _lookup(db, "e.household_id", program, cycle, {r.household_id for r in rows if r.household_id})
-    numbers = _lookup(db, "h.msisdn", program, cycle, {r.msisdn for r in rows if r.msisdn})
+    """Look up only the keys that matter: households for rows whose reference is unknown,
+    phone numbers for rows still unmatched (each query uses an index)."""
+    references = set(_column(db, "SELECT reference FROM tl_entitlements WHERE program = ? AND cycle = ? "
+                                 "AND reference IN ({})", program, cycle, {r.reference for r in rows if r.reference}))
+    rest = [r for r in rows if r.reference not in references]
+    households = dict(_pairs(db, "SELECT household_id, reference FROM tl_entitlements WHERE program = ? "
+                                 "AND cycle = ? AND household_id IN ({})", program, cycle,
+                             {r.household_id for r in rest if r.household_id}))
+    numbers = {r.msisdn for r in rest if r.msisdn and r.household_id not in households}
     msisdns: dict[str, list[str]] = defaultdict(list)
-    for number, reference in numbers:
-        msisdns[number].append(reference)
-    return CycleIndex(
-        references=frozenset(ref for _, ref in references),
-        households=dict(households),
-        msisdns=msisdns,
-    )
+    owners = _pairs(db, "SELECT household_id, msisdn FROM tl_households WHERE program = ? AND msisdn IN ({})",
+                    program, None, numbers)
+    by_household = dict(_pairs(db, "SELECT household_id, reference FROM tl_entitlements WHERE program = ? "
+                                   "AND cycle = ? AND household_id IN ({})", program, cycle, {h for h, _ in owners}))
+    for household, number in owners:
+        if household in by_household:
+            msisdns[number].append(by_household[household])
+    return CycleIndex(references=frozenset(references), households=households, msisdns=msisdns)
 
 
-def _lookup(db: Database, column: str, program: str, cycle: str, keys: set[str]) -> list[tuple[str, str]]:
+def _pairs(db: Database, sql: str, program: str, cycle: str | None, keys: set[str]) -> list[tuple[str, str]]:
     if not keys:
         return []
-    marks = ",".join("?" * len(keys))
-    rows = db.fetchall(
-        f"SELECT {column}, e.reference FROM tl_entitlements e JOIN tl_households h "
-        "ON h.program = e.program AND h.household_id = e.household_id "
-        f"WHERE e.program = ? AND e.cycle = ? AND {column} IN ({marks}) ORDER BY e.reference",
-        (program, cycle, *sorted(keys)),
-    )
-    return [(str(k), str(ref)) for k, ref in rows]
+    params = (program,) if cycle is None else (program, cycle)
+    rows = db.fetchall(sql.format(",".join("?" * len(keys))), (*params, *sorted(keys)))
+    return [(str(a), str(b)) for a, b in rows]
+
+
+def _column(db: Database, sql: str, program: str, cycle: str, keys: set[str]) -> list[str]:
+    if not keys:
+        return []
+    rows = db.fetchall(sql.format(",".join("?" * len(keys))), (program, cycle, *sorted(keys)))
+    return [str(r[0]) for r in rows]

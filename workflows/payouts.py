@@ -32,7 +32,7 @@ from workflows.payout_matching import match_batch
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
-BATCH_SIZE = 1_000
+BATCH_SIZE = 5_000
 DUPLICATE = -1
 
 

@@ -22,6 +22,7 @@ def test_a_relative_sqlite_path_stays_relative() -> None:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "tledger.db",
         "SQLITE_LOCK_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": "projections.event_store:BatchingSQLiteRecorder",
     }
 
 
