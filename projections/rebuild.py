@@ -12,6 +12,7 @@ from eventsourcing.application import Application
 from config.database import DatabaseURL
 from projections import runner
 from projections.database import Database
+from projections.log import read_log
 from projections.schema import VIEW_TABLES, create_views, drop_views
 
 BATCH_SIZE = 5_000
@@ -24,18 +25,16 @@ def replay(app: Application[Any], db: Database, on_batch: Callable[[int], None] 
 
 
 def derive(
-    app: Application[Any], until: datetime | None = None, on_batch: Callable[[int], None] | None = None
+    app: Application[Any], source: Database, until: datetime | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> Database:
-    """A fresh in-memory copy of the read models from the events (recorded up to ``until``).
-
-    The live read models are not touched.
+    """A fresh in-memory copy of the read models from the events in ``source`` (recorded up to
+    ``until``). The live read models are not touched.
     """
     memory = Database(DatabaseURL(url="sqlite:///:memory:", dialect="sqlite", sqlite_path=":memory:"))
     create_views(memory)
     start = 0
-    while notifications := app.recorder.select_notifications(
-        start=start, limit=BATCH_SIZE, inclusive_of_start=False
-    ):
+    while notifications := read_log(source, runner.events_table(app), start, BATCH_SIZE):
         with memory.transaction():
             runner.apply_batch(app, memory, notifications, until=until)
         start = notifications[-1].id

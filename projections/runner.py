@@ -17,6 +17,7 @@ from eventsourcing.application import Application
 from ledger.postings import postings
 from projections import chain
 from projections.database import Database
+from projections.log import read_log
 from projections.transcoder import view_state
 from projections.handlers import HANDLERS
 from projections.statements import Insert, Statement
@@ -33,6 +34,10 @@ ANALYZED_TABLES = ("tl_households", "tl_entitlements", "tl_payout_lines")
 def position(db: Database) -> int:
     row = db.fetchone("SELECT position FROM tl_tracking WHERE name = ?", (TRACKING_NAME,))
     return int(row[0]) if row else 0
+
+
+def events_table(app: Application[Any]) -> str:
+    return str(app.recorder.events_table_name)  # type: ignore[attr-defined]
 
 
 def lag(app: Application[Any], db: Database) -> int:
@@ -56,9 +61,7 @@ def catch_up(
                 f"SELECT position FROM tl_tracking WHERE name = ?{locked}", (TRACKING_NAME,)
             )
             start = int(row[0]) if row else 0
-            notifications = app.recorder.select_notifications(
-                start=start, limit=batch_size, inclusive_of_start=False
-            )
+            notifications = read_log(db, events_table(app), start, batch_size)
             if not notifications:
                 if total >= ANALYZE_AFTER:
                     _analyze(db)

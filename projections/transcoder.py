@@ -60,9 +60,14 @@ def view_state(mapper: Mapper[Any], notification: Any) -> SimpleNamespace:
     if mapper.compressor:
         data = mapper.compressor.decompress(data)
     state = orjson.loads(data)
-    for key, value in state.items():
-        if type(value) in (dict, list):
-            state[key] = _plain(value)
+    typed = data.count(b'"_type_"')
+    if typed:
+        for key, value in state.items():
+            if type(value) is dict and "_type_" in value:
+                state[key] = value["_data_"]
+                typed -= 1
+        if typed:  # typed values nested deeper (no current event has them): the full walk
+            state = {key: _plain(value) for key, value in state.items()}
     return SimpleNamespace(
         originator_id=notification.originator_id, originator_version=notification.originator_version, **state
     )

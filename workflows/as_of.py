@@ -31,6 +31,6 @@ def books_as_of(ledger: Ledger, moment: datetime | None) -> Database:
         return ledger.db
     ledger.progress.start(f"deriving the books as of {moment.isoformat()}", None)
     try:
-        return derive(ledger.app, until=moment, on_batch=ledger.progress.advance)
+        return derive(ledger.app, ledger.db, until=moment, on_batch=ledger.progress.advance)
     finally:
         ledger.progress.stop()

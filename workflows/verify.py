@@ -60,7 +60,7 @@ def verify(ledger: Ledger, expect: str | None = None) -> dict[str, Any]:
     problems, checked, unchained = check_chain(ledger)
     if not problems:
         ledger.catch_up()
-        fresh = derive(ledger.app)
+        fresh = derive(ledger.app, ledger.db)
         try:
             problems.extend(compare(ledger.db, fresh))
         finally:

@@ -48,7 +48,7 @@ def test_replay_equals_the_incremental_read_models(paid: Ledger) -> None:
     before = _digests(paid.db)
     replay(paid.app, paid.db)
     assert _digests(paid.db) == before
-    fresh = derive(paid.app)
+    fresh = derive(paid.app, paid.db)
     assert compare(paid.db, fresh) == []
     fresh.close()
 
@@ -104,7 +104,7 @@ def test_a_crash_between_view_rows_and_tracking_leaves_nothing_counted_twice(
     monkeypatch.undo()
     assert runner.lag(paid.app, paid.db) == 1  # the batch was rolled back whole
     runner.catch_up(paid.app, paid.db)
-    fresh = derive(paid.app)
+    fresh = derive(paid.app, paid.db)
     assert compare(paid.db, fresh) == []
     fresh.close()
     assert accounts(paid.db)["total"] == 0
