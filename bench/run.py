@@ -41,6 +41,7 @@ def run_stage(stage: str, db: str, work: Path, households: int) -> dict[str, Any
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
     result["rate"] = round(result["rows"] / result["seconds"]) if result["seconds"] else None
+    print(json.dumps({"backend_url": db.split("@")[-1], **result}), file=sys.stderr, flush=True)
     return result
 
 
