@@ -64,20 +64,24 @@ def _grant_batch(
     version: RuleVersion,
     batch: list[HouseholdTerms],
 ) -> tuple[int, int]:
-    try:
-        return ledger.app.grant(program, cycle, version, batch, ledger.audit)
-    except IntegrityError:
-        # Another process granted some of these meanwhile: keep only what is still missing.
-        ledger.catch_up()
-        granted = {
-            r[0]
-            for r in ledger.db.fetchall(
-                "SELECT household_id FROM tl_entitlements WHERE program = ? AND cycle = ?",
-                (program.code, str(cycle)),
-            )
-        }
-        remaining = [t for t in batch if t.household_id not in granted]
-        return ledger.app.grant(program, cycle, version, remaining, ledger.audit)
+    while True:
+        try:
+            return ledger.app.grant(program, cycle, version, batch, ledger.audit)
+        except IntegrityError:
+            # Another process granted some of these meanwhile (and may grant more before our
+            # retry): keep only what is still missing, as long as that leaves fewer.
+            ledger.catch_up()
+            granted = {
+                r[0]
+                for r in ledger.db.fetchall(
+                    "SELECT household_id FROM tl_entitlements WHERE program = ? AND cycle = ?",
+                    (program.code, str(cycle)),
+                )
+            }
+            remaining = [t for t in batch if t.household_id not in granted]
+            if len(remaining) == len(batch):
+                raise
+            batch = remaining
 
 
 _PENDING_WHERE = (

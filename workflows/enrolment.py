@@ -99,15 +99,19 @@ def _enrol_batch(
     ledger: Ledger, program: str, batch: list[EnrolmentRow], report: EnrolmentReport
 ) -> None:
     audit = ledger.audit.for_file(report.file_sha256, Path(report.file).name)
-    for attempt in (1, 2):
+    attempted = len(batch) + 1
+    while True:
         existing = _existing(ledger, program, [row.household_id for row in batch])
         new_rows = [row for row in batch if row.household_id not in existing]
         try:
             ledger.app.enrol(program, new_rows, audit)
         except IntegrityError:
-            if attempt == 2:
+            # Another process enrolled some of these meanwhile (it may enrol more before our
+            # retry: an overlapping file at the same moment); retry while that leaves fewer.
+            if len(new_rows) >= attempted:
                 raise
-            ledger.catch_up()  # another process enrolled some of these meanwhile
+            attempted = len(new_rows)
+            ledger.catch_up()
             continue
         break
     report.enrolled += len(new_rows)

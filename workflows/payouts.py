@@ -124,19 +124,24 @@ def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, re
 
 
 def _save(ledger: Ledger, operator: str, lines: list[AttributedLine], audit: Any) -> int:
-    try:
-        return ledger.app.record_payout_lines(operator, lines, audit)
-    except IntegrityError:
-        # Another process recorded some of these lines meanwhile: record only the rest.
-        ledger.catch_up()
-        marks = ",".join("?" * len(lines))
-        done = {r[0] for r in ledger.db.fetchall(
-            f"SELECT operator_txn_id FROM tl_payout_lines WHERE operator = ? AND operator_txn_id IN ({marks})",
-            (operator, *[x.operator_txn_id for x in lines]),
-        )}
-        return ledger.app.record_payout_lines(
-            operator, [x for x in lines if x.operator_txn_id not in done], audit
-        )
+    """Record the lines; those another process recorded meanwhile are left out and the rest retried.
+
+    Another process may commit more of them between our retries (an overlapping file imported at
+    the same moment), so retry as long as each conflict leaves fewer lines to record.
+    """
+    while True:
+        try:
+            return ledger.app.record_payout_lines(operator, lines, audit)
+        except IntegrityError:
+            ledger.catch_up()
+            marks = ",".join("?" * len(lines))
+            done = {r[0] for r in ledger.db.fetchall(
+                f"SELECT operator_txn_id FROM tl_payout_lines WHERE operator = ? AND operator_txn_id IN ({marks})",
+                (operator, *[x.operator_txn_id for x in lines]),
+            )}
+            if not done:
+                raise
+            lines = [x for x in lines if x.operator_txn_id not in done]
 
 
 def _attributed(row: PayoutRow, target: Target, matched: str | None, how: str) -> AttributedLine:
