@@ -115,3 +115,13 @@ def test_help_and_version() -> None:
     runner = CliRunner()
     assert "Example:" in runner.invoke(cli, ["cycle", "compute", "-h"]).output
     assert runner.invoke(cli, ["--version"]).output.startswith("tledger, version ")
+
+
+def test_json_logs_carry_no_names_or_phone_numbers(db_url: str, enrolment_csv) -> None:  # type: ignore[no-untyped-def]
+    run(db_url, "program", "add", str(PROGRAMS / "jigisemejiri.toml"))
+    result = run(db_url, "--log-json", "enrol", str(enrolment_csv(LINES)), "--program", "jigisemejiri", "--json")
+    assert result.exit_code == 0
+    logs = [line for line in result.stderr.splitlines() if line.startswith("{")]
+    assert logs and any('"enrol.done"' in line for line in logs)
+    for secret in ("Awa", "Traoré", "Diarra", "76123456", "66123456", "Sangaré"):
+        assert secret not in result.stderr
