@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,8 +66,10 @@ def scan_enrolment_file(path: Path) -> Iterator[EnrolmentRow | list[RowError]]:
         raise FileRejected(file, [RowError(file, 0, "", "", "no data rows: the file has a header but no households")])
 
 
-def check_enrolment_file(path: Path) -> int:
+def check_enrolment_file(path: Path, on_row: Callable[[EnrolmentRow], None] | None = None) -> int:
     """Validate a whole enrolment file, streaming, and return its number of data rows.
+
+    ``on_row`` receives each valid row as it is parsed (so a caller need not parse twice).
 
     Raises FileRejected listing every problem: missing or unknown columns, empty
     required cells, bad dates, phone numbers and yes/no flags, bad or repeated
@@ -81,6 +83,8 @@ def check_enrolment_file(path: Path) -> int:
             count += 1
             if isinstance(parsed, list):
                 errors.extend(parsed)
+            elif on_row is not None:
+                on_row(parsed)
     except FileRejected as rejected:
         raise FileRejected(file, errors + rejected.errors) from None
     if errors:

@@ -14,8 +14,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from intake.enrolment import EnrolmentRow, scan_enrolment_file
-from intake.errors import FileRejected, RowError
+from intake.enrolment import EnrolmentRow, check_enrolment_file
 from intake.tabular import file_sha256
 from workflows.runtime import Ledger
 from workflows.spill import Spill
@@ -74,23 +73,15 @@ def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
 
 def _check(path: Path, spill: Spill) -> int:
     """Parse every row once; spill the good ones; reject the file listing every bad one."""
-    errors: list[RowError] = []
     batch: list[EnrolmentRow] = []
-    count = 0
-    try:
-        for parsed in scan_enrolment_file(path):
-            count += 1
-            if isinstance(parsed, list):
-                errors.extend(parsed)
-                continue
-            batch.append(parsed)
-            if len(batch) == BATCH_SIZE:
-                spill.add(batch)
-                batch = []
-    except FileRejected as rejected:
-        raise FileRejected(str(path), errors + rejected.errors) from None
-    if errors:
-        raise FileRejected(str(path), errors)
+
+    def keep(row: EnrolmentRow) -> None:
+        batch.append(row)
+        if len(batch) == BATCH_SIZE:
+            spill.add(batch[:])
+            batch.clear()
+
+    count = check_enrolment_file(path, keep)
     spill.add(batch)
     return count
 
