@@ -91,8 +91,9 @@ def _show_accounts(data: dict[str, Any]) -> None:
     table("Trial balance (debit +, credit -)", ("account", "balance"),
           [(a["account"], a["balance"]) for a in data["accounts"]] + [("TOTAL", data["total"])])
     state = "equals" if data["payable_matches_outstanding"] else "DOES NOT EQUAL"
-    message(f"Household payable {money(-data['household_payable'])} {state} the outstanding entitlements "
-            f"{money(data['outstanding_entitlements'])}.")
+    message(f"Household payable {money(-data['household_payable'])} {state} entitled - paid "
+            f"{money(data['outstanding_entitlements'])}: {money(data['still_owed'])} still owed to households, "
+            f"{money(data['overpaid'])} overpaid to them.")
 
 
 for _name, _summary, _build, _show in (

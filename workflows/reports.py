@@ -99,13 +99,20 @@ def accounts(db: Database, program: str | None = None) -> dict[str, Any]:
     entries = [{"account": a, "balance": int(b)} for a, b in rows
                if program is None or a.split(":")[1] == program]
     where, params = _scope(program, "e.program")
-    owed = db.fetchone(f"SELECT COALESCE(SUM(s.owed - s.paid), 0) FROM {status(where)} s", params)
+    owed = db.fetchone(
+        "SELECT COALESCE(SUM(s.owed - s.paid), 0), "
+        "COALESCE(SUM(CASE WHEN s.owed > s.paid THEN s.owed - s.paid ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN s.paid > s.owed THEN s.paid - s.owed ELSE 0 END), 0) FROM {status(where)} s",
+        params,
+    )
     payable = sum(e["balance"] for e in entries if e["account"].startswith("household-payable:"))
     outstanding = int(owed[0]) if owed else 0
     return {
         "accounts": entries,
         "total": sum(e["balance"] for e in entries),
         "household_payable": payable,
-        "outstanding_entitlements": outstanding,
+        "outstanding_entitlements": outstanding,  # entitled - paid, net of overpayments
+        "still_owed": int(owed[1]) if owed else 0,
+        "overpaid": int(owed[2]) if owed else 0,
         "payable_matches_outstanding": -payable == outstanding,
     }

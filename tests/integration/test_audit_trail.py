@@ -194,3 +194,12 @@ def allow_tampering(ledger: Ledger) -> None:
     else:
         for name in ledger.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
             ledger.db.execute(f'DROP TRIGGER "{name[0]}"')
+
+
+def test_accounts_split_what_is_still_owed_from_what_was_overpaid(paid: Ledger, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.csv"
+    extra.write_text(f"{CANONICAL}\nT9,,OM-1,,30000,XOF,2019-04-05,success,\n", encoding="utf-8")
+    import_payouts(paid, extra, "orange-money")  # OM-1 paid twice: 30,000 overpaid
+    balance = accounts(paid.db)
+    assert (balance["still_owed"], balance["overpaid"]) == (260_000, 30_000)
+    assert balance["outstanding_entitlements"] == 260_000 - 30_000 and balance["payable_matches_outstanding"]
