@@ -52,16 +52,17 @@ def issue_payment_list(ledger: Ledger, program: str, label: str, operator: str, 
         raise LedgerError(
             f"no entitlements for operator '{operator}' in {program} {cycle}: nothing to issue"
         )
+    written_sha256 = file_sha256(out)
     new = ledger.app.issue_payment_list(
         program, cycle, operator, totals["count"], totals["amount"], definition.currency,
-        content.hexdigest(), file_sha256(out), out.name, reissued, ledger.audit,
+        content.hexdigest(), written_sha256, out.name, reissued, ledger.audit,
     )
     ledger.catch_up()
     return {
         "program": program, "cycle": cycle, "operator": operator, "file": str(out),
         "count": totals["count"], "amount": totals["amount"], "currency": definition.currency,
         "reissued": len(reissued), "content_sha256": content.hexdigest(),
-        "file_sha256": file_sha256(out), "already_issued": not new,
+        "file_sha256": written_sha256, "already_issued": not new,
     }
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from projections import chain
+from projections.log import StoredRow, read_log
+from projections.runner import events_table
 from projections.rebuild import compare, derive
 from workflows.reports import accounts
 from workflows.runtime import Ledger
@@ -13,9 +15,10 @@ from workflows.runtime import Ledger
 BATCH = 5_000
 
 
-def _notifications(ledger: Ledger) -> Iterator[Any]:
+def _notifications(ledger: Ledger) -> Iterator[StoredRow]:
+    """The stored log, read the same way the read models read it."""
     start = 0
-    while page := ledger.app.recorder.select_notifications(start=start, limit=BATCH, inclusive_of_start=False):
+    while page := read_log(ledger.db, events_table(ledger.app), start, BATCH):
         yield from page
         start = page[-1].id
 
