@@ -29,6 +29,9 @@ class Database:
             # The read models are rebuilt from the events after any loss, so their commits need
             # not wait for the disk; the event store keeps eventsourcing's full fsync.
             conn.execute("PRAGMA synchronous=NORMAL")
+            # 64 MiB of page cache instead of 2 MiB: at a million households the read models'
+            # indexes no longer fit the default and every insert went to the OS for its page.
+            conn.execute("PRAGMA cache_size=-65536")
             self._conn = conn
         else:
             self._conn = psycopg.connect(url.conninfo, autocommit=True)

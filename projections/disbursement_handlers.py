@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.statements import Handler, Statement, _json, _ts, actor, insert
+from projections.statements import Handler, Statement, _json, _ts, actor, insert, into
 
 _WHERE_ENTITLEMENT = "WHERE program = ? AND cycle = ? AND household_id = ?"
 
 
-def _line_content(e: Any) -> str:
-    """What a re-sent line is compared with: every reported field, canonical JSON."""
-    return _json({
-        "operator_txn_id": e.operator_txn_id, "reference": e.reference, "household_id": e.household_id,
-        "msisdn": e.msisdn, "amount": e.amount, "currency": e.currency, "paid_at": e.paid_at,
-        "status": e.status, "reason": e.reason,
-    })
+_PAYOUT_LINE = into("tl_payout_lines", (
+    "operator", "operator_txn_id", "program", "cycle", "reference", "household_id", "msisdn", "amount",
+    "currency", "paid_at", "status", "reason", "file_name", "file_sha256", "line", "manual", "reversed",
+    "recorded_at", "matched_reference", "match",
+))
 
 
 def _payout_reported(e: Any) -> list[Statement]:
-    return [insert(
-        "tl_payout_lines", operator=e.operator, operator_txn_id=e.operator_txn_id, program=e.program,
-        cycle=e.cycle, reference=e.reference, household_id=e.household_id, msisdn=e.msisdn,
-        amount=e.amount, currency=e.currency, paid_at=e.paid_at, status=e.status, reason=e.reason,
-        file_name=e.audit.get("file_name"), file_sha256=e.audit.get("file_sha256"), line=e.audit.get("line"),
-        manual=0, reversed=0, recorded_at=_ts(e), content=_line_content(e),
-        matched_reference=e.matched_reference, match=e.match,
-    )]
+    # Written out (not insert(**...)): one per line of every operator file.
+    audit = e.audit
+    return [(_PAYOUT_LINE, (
+        e.operator, e.operator_txn_id, e.program, e.cycle, e.reference, e.household_id, e.msisdn, e.amount,
+        e.currency, e.paid_at, e.status, e.reason, audit.get("file_name"), audit.get("file_sha256"),
+        audit.get("line"), 0, 0, e.timestamp, e.matched_reference, e.match,
+    ))]
 
 
 def _payout_reversed(e: Any) -> list[Statement]:
@@ -68,7 +65,7 @@ def _manual_payment(e: Any) -> list[Statement]:
             "tl_payout_lines", operator="manual", operator_txn_id=e.manual_id, program=e.program,
             cycle=e.cycle, reference=e.reference, household_id=e.household_id, msisdn=None, amount=e.amount,
             currency=None, paid_at=e.paid_at, status="success", reason=e.reason, file_name=None,
-            file_sha256=None, line=None, manual=1, reversed=0, recorded_at=_ts(e), content="{}",
+            file_sha256=None, line=None, manual=1, reversed=0, recorded_at=_ts(e),
             matched_reference=e.reference, match="manual",
         ),
         _correction(e, "manual_payment", e.household_id, e.amount, e.manual_id),

@@ -13,15 +13,23 @@ from config.database import DatabaseURL
 from projections import runner
 from projections.database import Database
 from projections.log import read_log
-from projections.schema import VIEW_TABLES, create_views, drop_views
+from projections.schema import VIEW_TABLES, create_indexes, create_views, drop_indexes, drop_views
 
 BATCH_SIZE = 5_000
 
 
 def replay(app: Application[Any], db: Database, on_batch: Callable[[int], None] | None = None) -> int:
-    """Drop every read model and rebuild it from the event log (the hash chain is kept)."""
+    """Drop every read model and rebuild it from the event log (the hash chain is kept).
+
+    The secondary indexes are built once at the end, from the full tables (an interrupted
+    replay leaves them to the next ``open_ledger``, which creates what is missing).
+    """
     drop_views(db)
-    return runner.catch_up(app, db, on_batch=on_batch)
+    drop_indexes(db)
+    count = runner.catch_up(app, db, on_batch=on_batch, analyze=False)
+    create_indexes(db)
+    runner.refresh_statistics(db)
+    return count
 
 
 def derive(

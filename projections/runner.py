@@ -20,7 +20,7 @@ from projections.database import Database
 from projections.log import read_log
 from projections.transcoder import view_state
 from projections.handlers import HANDLERS
-from projections.statements import Insert, Statement
+from projections.statements import Into, Statement
 
 TRACKING_NAME = "views"
 BATCH_SIZE = 5_000
@@ -51,8 +51,12 @@ def catch_up(
     *,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    analyze: bool = True,
 ) -> int:
-    """Apply every new event to the read models; returns how many notifications were read."""
+    """Apply every new event to the read models; returns how many notifications were read.
+
+    ``analyze``: refresh the planner's statistics after a bulk catch-up (see ANALYZE_AFTER).
+    """
     total = 0
     while True:
         with db.transaction():
@@ -63,8 +67,8 @@ def catch_up(
             start = int(row[0]) if row else 0
             notifications = read_log(db, events_table(app), start, batch_size)
             if not notifications:
-                if total >= ANALYZE_AFTER:
-                    _analyze(db)
+                if analyze and total >= ANALYZE_AFTER:
+                    refresh_statistics(db)
                 return total
             apply_batch(app, db, notifications)
             chain.extend(db, notifications)
@@ -77,7 +81,7 @@ def catch_up(
             on_batch(len(notifications))
 
 
-def _analyze(db: Database) -> None:
+def refresh_statistics(db: Database) -> None:
     if db.dialect == "postgresql":
         db.execute(f"ANALYZE {', '.join(ANALYZED_TABLES)}")
     else:
@@ -93,14 +97,15 @@ def apply_batch(
     """
     statements: list[Statement] = []
     balances: dict[str, int] = {}
+    mapper = app.mapper
     for notification in notifications:
         handler = HANDLERS.get(notification.topic)
         if handler is None:
             continue
-        event = view_state(app.mapper, notification)
+        event = view_state(mapper, notification)
         if until is not None and datetime.fromisoformat(event.timestamp) > until:
             continue
-        statements.extend(handler(event))
+        statements += handler(event)
         for account, amount in postings(notification.topic, event):
             balances[account] = balances.get(account, 0) + amount
     run_statements(db, statements)
@@ -122,21 +127,19 @@ def _post(db: Database, balances: dict[str, int]) -> None:
 
 def run_statements(db: Database, statements: list[Statement]) -> None:
     """Run in order, sending consecutive runs of the same insert or statement together."""
-    index = 0
-    while index < len(statements):
-        first = statements[index]
-        end = index + 1
-        while end < len(statements) and _same_group(first, statements[end]):
-            end += 1
-        group = statements[index:end]
-        if isinstance(first, Insert):
-            db.insert_many(first.table, first.columns, [s.values for s in group if isinstance(s, Insert)])
-        else:
-            db.executemany(first[0], [s[1] for s in group if isinstance(s, tuple)])
-        index = end
+    if not statements:
+        return
+    what, rows = statements[0][0], []
+    for other, params in statements:
+        if other is not what and other != what:
+            _run(db, what, rows)
+            what, rows = other, []
+        rows.append(params)
+    _run(db, what, rows)
 
 
-def _same_group(first: Statement, other: Statement) -> bool:
-    if isinstance(first, Insert):
-        return isinstance(other, Insert) and (other.table, other.columns) == (first.table, first.columns)
-    return isinstance(other, tuple) and other[0] == first[0]
+def _run(db: Database, what: str | Into, rows: list[tuple[Any, ...]]) -> None:
+    if isinstance(what, Into):
+        db.insert_many(what.table, what.columns, rows)
+    else:
+        db.executemany(what, rows)

@@ -1,30 +1,40 @@
-"""What event handlers return: SQL statements, row inserts and entitlement refreshes."""
+"""What event handlers return: statements as (what, parameters) pairs.
+
+``what`` is either SQL text or an ``Into`` (a row for a table's columns).
+Consecutive statements with the same ``what`` go to the database together
+(COPY on PostgreSQL, executemany on SQLite); ``Into`` values are interned so
+that test is an identity check in the common case.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
 
 
 @dataclass(frozen=True)
-class Insert:
-    """One new row. Consecutive inserts into the same table go to the database together
-    (COPY on PostgreSQL, executemany on SQLite)."""
+class Into:
+    """New rows for these columns of a table."""
 
     table: str
     columns: tuple[str, ...]
-    values: tuple[Any, ...]
 
 
-Statement = tuple[str, tuple[Any, ...]] | Insert
+Statement = tuple[str | Into, tuple[Any, ...]]
 Handler = Callable[[Any], list[Statement]]
 
 
-def insert(table: str, **values: Any) -> Insert:
-    return Insert(table, tuple(values), tuple(values.values()))
+@lru_cache(maxsize=None)
+def into(table: str, columns: tuple[str, ...]) -> Into:
+    return Into(table, columns)
+
+
+def insert(table: str, **values: Any) -> Statement:
+    return into(table, tuple(values)), tuple(values.values())
 
 
 def _ts(event: Any) -> str:

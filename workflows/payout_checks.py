@@ -3,7 +3,6 @@ attribution to a cycle, duplicates, conflicts, closed cycles, currency."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -113,13 +112,19 @@ def _references(db: Database, references: list[str | None]) -> dict[str | None, 
     return {r[0]: (str(r[1]), str(r[2])) for r in rows}
 
 
+_CONTENT = ("operator_txn_id", "reference", "household_id", "msisdn", "amount", "currency", "paid_at", "status",
+            "reason")
+
+
 def _recorded(db: Database, operator: str, txn_ids: list[str]) -> dict[str, tuple[dict[str, object], str]]:
+    """The recorded lines among these ids: their content (as ``PayoutRow.content``) and where they came from."""
     if not txn_ids:
         return {}
     marks = ",".join("?" * len(txn_ids))
     rows = db.fetchall(
-        f"SELECT operator_txn_id, content, file_name, line FROM tl_payout_lines "
+        f"SELECT {', '.join(_CONTENT)}, file_name, line FROM tl_payout_lines "
         f"WHERE operator = ? AND operator_txn_id IN ({marks})",
         (operator, *txn_ids),
     )
-    return {r[0]: (json.loads(r[1]), f"{r[2]}:{r[3]}") for r in rows}
+    width = len(_CONTENT)
+    return {r[0]: (dict(zip(_CONTENT, r[:width])), f"{r[width]}:{r[width + 1]}") for r in rows}

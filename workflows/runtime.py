@@ -15,7 +15,7 @@ from ledger.errors import LedgerError
 from projections import runner
 from projections.database import Database
 from projections.guards import protect
-from projections.schema import VIEWS_VERSION, create_views
+from projections.schema import INDEX_NAMES, VIEWS_VERSION, create_views
 
 # Same key in every process: schema creation is serialised across processes.
 _SCHEMA_LOCK = zlib.crc32(b"tledger-schema")
@@ -62,13 +62,16 @@ class Ledger:
 
 
 def _schema_ready(db: Database) -> bool:
-    """PostgreSQL: the event table, the read models at this version and the guards exist."""
+    """PostgreSQL: the event table, the read models at this version (with their indexes: an
+    interrupted replay may have left them out) and the guards exist."""
     if db.dialect != "postgresql":
         return False  # SQLite: creating IF NOT EXISTS costs nothing and the owner is the user
     row = db.fetchone(
         "SELECT to_regclass(?) IS NOT NULL AND to_regclass('tl_tracking') IS NOT NULL "
-        "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = ?)",
-        (f"{LedgerApp.name}_events", f"{LedgerApp.name}_events_append_only"),
+        "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = ?) "
+        "AND (SELECT count(*) FROM pg_class WHERE relname = ANY(?)) = ?",
+        (f"{LedgerApp.name}_events", f"{LedgerApp.name}_events_append_only", list(INDEX_NAMES),
+         len(INDEX_NAMES)),
     )
     if not row or not row[0]:
         return False

@@ -38,8 +38,8 @@ def test_sql_category_matches_classify(db_url: str) -> None:
             for n, (amount, status, reversed_) in enumerate(lines):
                 db.execute(
                     "INSERT INTO tl_payout_lines (operator, operator_txn_id, program, cycle, amount, status, "
-                    "reversed, recorded_at, content, matched_reference, match) "
-                    "VALUES ('op', ?, 'p', '2019-Q1', ?, ?, ?, '', '{}', 'REF', 'reference')",
+                    "reversed, recorded_at, matched_reference, match) "
+                    "VALUES ('op', ?, 'p', '2019-Q1', ?, ?, ?, '', 'REF', 'reference')",
                     (f"T{n}", amount, status, int(reversed_ and status == "success")),
                 )
         query = entitlement_status("e.reference = 'REF'")
