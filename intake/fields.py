@@ -65,7 +65,11 @@ def parse_datetime(text: str) -> datetime:
     match = _ISO_DATE.fullmatch(cleaned) or _DAY_FIRST_DATE.fullmatch(cleaned)
     if match is None:
         raise ValueError(f"not a date: {DATE_FORMS}")
-    day = _checked_date(int(match["year"]), int(match["month"]), int(match["day"]))
+    year, month, day_of_month = int(match["year"]), int(match["month"]), int(match["day"])
+    try:
+        day = date(year, month, day_of_month)
+    except ValueError:
+        day = _checked_date(year, month, day_of_month)  # raises, saying what is impossible
     time_text = match["time"]
     if time_text is None:
         return datetime(day.year, day.month, day.day)
@@ -171,6 +175,8 @@ def parse_identifier(text: str, max_length: int) -> str:
     """Accept an identifier of at most ``max_length`` characters without invisible characters."""
     if len(text) > max_length:
         raise ValueError(f"too long: {len(text)} characters, at most {max_length}")
+    if text.isascii() and text.isprintable():  # the common case: no invisible character possible
+        return text
     for char in text:
         # Control and invisible format characters (tab, zero-width space...) make
         # two ids that look identical compare different.
@@ -198,6 +204,8 @@ def parse_amount(text: str) -> int:
     rather than guessed at. An optional leading '-' makes it negative.
     """
     cleaned = text.strip()
+    if cleaned.isdigit() and cleaned.isascii() and len(cleaned.lstrip("0")) <= _MAX_AMOUNT_DIGITS:
+        return int(cleaned)  # the common case: plain digits
     if not cleaned:
         raise ValueError("empty: an amount is required")
     negative = cleaned.startswith("-")

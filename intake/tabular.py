@@ -104,7 +104,7 @@ class Table:
     def __iter__(self) -> Iterator[SourceRow]:
         width = len(self.columns)
         for line, cells in self._records:
-            values = dict(zip(self.columns, (_clean(cell) for cell in cells[:width]), strict=False))
+            values = dict(zip(self.columns, map(_clean, cells[:width]), strict=False))
             for column in self.columns[len(values) :]:
                 values[column] = ""
             surplus = [_clean(cell) for cell in cells[width:]]
@@ -142,7 +142,8 @@ def _clean(cell: str) -> str:
 
 def _non_blank(records: Iterator[Record]) -> Iterator[Record]:
     # Spreadsheet exports end with rows like ',,,': they carry no data.
-    return ((line, cells) for line, cells in records if any(cell.strip() for cell in cells))
+    # (joined: all cells are blank exactly when their concatenation is)
+    return ((line, cells) for line, cells in records if "".join(cells).strip())
 
 
 def _canonical_columns(file: str, header: list[str], aliases: Mapping[str, str]) -> tuple[str, ...]:

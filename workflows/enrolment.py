@@ -19,7 +19,7 @@ from intake.tabular import file_sha256
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
-BATCH_SIZE = 5_000
+BATCH_SIZE = 20_000  # events per transaction: each commit of the event store waits for the disk (fsync)
 _COMPARED = ("head_name", "msisdn", "region", "circle", "commune", "village", "operator",
              "enrolled_on", "productive")
 

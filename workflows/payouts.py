@@ -32,7 +32,7 @@ from workflows.payout_matching import match_batch
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
-BATCH_SIZE = 5_000
+BATCH_SIZE = 20_000  # events per transaction: each commit of the event store waits for the disk (fsync)
 DUPLICATE = -1
 
 
