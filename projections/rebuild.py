@@ -13,20 +13,25 @@ from config.database import DatabaseURL
 from projections import runner
 from projections.database import Database
 from projections.log import read_log
+from projections.pipeline import PARALLEL_FROM, parallel_catch_up
 from projections.schema import VIEW_TABLES, create_indexes, create_views, drop_indexes, drop_views
 
 BATCH_SIZE = 5_000
 
 
-def replay(app: Application[Any], db: Database, on_batch: Callable[[int], None] | None = None) -> int:
+def replay(
+    app: Application[Any], db: Database, on_batch: Callable[[int], None] | None = None,
+    parallel_from: int = PARALLEL_FROM,
+) -> int:
     """Drop every read model and rebuild it from the event log (the hash chain is kept).
 
     The secondary indexes are built once at the end, from the full tables (an interrupted
-    replay leaves them to the next ``open_ledger``, which creates what is missing).
+    replay leaves them to the next ``open_ledger``, which creates what is missing). Batches are
+    prepared in a second process from ``parallel_from`` events on (see ``projections.pipeline``).
     """
     drop_views(db)
     drop_indexes(db)
-    count = runner.catch_up(app, db, on_batch=on_batch, analyze=False)
+    count = parallel_catch_up(app, db, on_batch=on_batch, parallel_from=parallel_from)
     create_indexes(db)
     runner.refresh_statistics(db)
     return count

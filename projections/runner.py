@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.application import Application
 
 from ledger.postings import postings
 from projections import chain
 from projections.database import Database
-from projections.log import read_log
+from projections.log import StoredRow, read_log
 from projections.transcoder import view_state
 from projections.handlers import HANDLERS
 from projections.statements import Into, Statement
@@ -55,30 +55,45 @@ def catch_up(
 ) -> int:
     """Apply every new event to the read models; returns how many notifications were read.
 
+    A batch is read and prepared (decoded, turned into rows) outside any transaction, then
+    applied in one whose locked position must still be where the batch starts; if another
+    process applied it meanwhile, the batch is dropped and the next one read. So the write
+    lock is held only while rows are written, and a process writing events meanwhile (or a
+    second catch-up) is not kept waiting for the decoding.
+
     ``analyze``: refresh the planner's statistics after a bulk catch-up (see ANALYZE_AFTER).
     """
     total = 0
     while True:
-        with db.transaction():
-            locked = " FOR UPDATE" if db.dialect == "postgresql" else ""
-            row = db.fetchone(
-                f"SELECT position FROM tl_tracking WHERE name = ?{locked}", (TRACKING_NAME,)
-            )
-            start = int(row[0]) if row else 0
-            notifications = read_log(db, events_table(app), start, batch_size)
-            if not notifications:
-                if analyze and total >= ANALYZE_AFTER:
-                    refresh_statistics(db)
-                return total
-            apply_batch(app, db, notifications)
-            chain.extend(db, notifications)
-            db.execute(
-                "UPDATE tl_tracking SET position = ? WHERE name = ?",
-                (notifications[-1].id, TRACKING_NAME),
-            )
+        start = position(db)
+        notifications = read_log(db, events_table(app), start, batch_size)
+        if not notifications:
+            if analyze and total >= ANALYZE_AFTER:
+                refresh_statistics(db)
+            return total
+        if not apply_prepared(db, start, notifications[-1].id, prepare(app, notifications), notifications):
+            continue
         total += len(notifications)
         if on_batch is not None:
             on_batch(len(notifications))
+
+
+def apply_prepared(
+    db: Database, start: int, end: int, prepared: Prepared, notifications: Sequence[StoredRow] = ()
+) -> bool:
+    """Apply the prepared events in (start, end], the chain links of ``notifications`` not yet
+    linked, and the new position, in one transaction; False (nothing done) if the position is
+    no longer ``start``."""
+    with db.transaction():
+        locked = " FOR UPDATE" if db.dialect == "postgresql" else ""
+        row = db.fetchone(f"SELECT position FROM tl_tracking WHERE name = ?{locked}", (TRACKING_NAME,))
+        if (int(row[0]) if row else 0) != start:
+            return False
+        run_statements(db, prepared.statements)
+        _post(db, prepared.balances)
+        chain.extend(db, notifications)
+        db.execute("UPDATE tl_tracking SET position = ? WHERE name = ?", (end, TRACKING_NAME))
+    return True
 
 
 def refresh_statistics(db: Database) -> None:
@@ -88,10 +103,15 @@ def refresh_statistics(db: Database) -> None:
         db.execute("PRAGMA optimize")
 
 
-def apply_batch(
-    app: Application[Any], db: Database, notifications: Sequence[Any], until: datetime | None = None
-) -> None:
-    """Apply notifications to the read models (in the caller's transaction).
+class Prepared(NamedTuple):
+    """A batch of events as read-model changes: statements in log order, postings per account."""
+
+    statements: list[Statement]
+    balances: dict[str, int]
+
+
+def prepare(app: Application[Any], notifications: Sequence[Any], until: datetime | None = None) -> Prepared:
+    """Decode events and turn them into read-model changes (pure: no database access).
 
     ``until``: skip events recorded after that moment (point-in-time derivations).
     """
@@ -108,8 +128,16 @@ def apply_batch(
         statements += handler(event)
         for account, amount in postings(notification.topic, event):
             balances[account] = balances.get(account, 0) + amount
-    run_statements(db, statements)
-    _post(db, balances)
+    return Prepared(statements, balances)
+
+
+def apply_batch(
+    app: Application[Any], db: Database, notifications: Sequence[Any], until: datetime | None = None
+) -> None:
+    """Apply notifications to the read models (in the caller's transaction)."""
+    prepared = prepare(app, notifications, until)
+    run_statements(db, prepared.statements)
+    _post(db, prepared.balances)
 
 
 def _post(db: Database, balances: dict[str, int]) -> None:
@@ -129,7 +157,8 @@ def run_statements(db: Database, statements: list[Statement]) -> None:
     """Run in order, sending consecutive runs of the same insert or statement together."""
     if not statements:
         return
-    what, rows = statements[0][0], []
+    what = statements[0][0]
+    rows: list[tuple[Any, ...]] = []
     for other, params in statements:
         if other is not what and other != what:
             _run(db, what, rows)
