@@ -42,5 +42,7 @@ def status(where: str) -> str:
         "COUNT(CASE WHEN l.status = 'pending' THEN 1 END) AS pendings, "
         f"MAX(CASE WHEN {_SUCCESS} THEN l.paid_at END) AS last_paid_at "
         "FROM tl_entitlements e LEFT JOIN tl_payout_lines l ON l.program = e.program AND l.cycle = e.cycle "
-        f"AND l.matched_reference = e.reference WHERE {where} GROUP BY {_COLUMNS}) t)"
+        # Grouped by the primary key alone (the other columns depend on it): a 13-column key
+        # took twice as long to sort on a million entitlements.
+        f"AND l.matched_reference = e.reference WHERE {where} GROUP BY e.program, e.cycle, e.household_id) t)"
     )

@@ -36,6 +36,7 @@ class Database:
         else:
             self._conn = psycopg.connect(url.conninfo, autocommit=True)
         self._in_transaction = False
+        self._cursors = 0
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.dialect == "postgresql" else statement
@@ -70,6 +71,19 @@ class Database:
         with self._conn.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def stream(self, statement: str, params: Params = (), size: int = 5_000) -> Iterator[tuple[Any, ...]]:
+        """Rows of a large result without holding them all here: a server-side cursor on
+        PostgreSQL (WITH HOLD, so several may be read in turn outside a transaction), SQLite's
+        own stepping cursor otherwise."""
+        if self.dialect == "sqlite":
+            yield from self._conn.execute(statement, params)
+            return
+        self._cursors += 1
+        with self._conn.cursor(name=f"tl_stream_{self._cursors}", withhold=True) as cursor:
+            cursor.itersize = size
+            cursor.execute(self.sql(statement), params)
+            yield from cursor
 
     def fetchall(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = self.execute(statement, params).fetchall()

@@ -60,8 +60,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([safe_cell(cell) for cell in header])
-        for row in rows:
-            writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerows(list(map(safe_cell, row)) for row in rows)
 
 
 def _write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from reconciliation.matching import slip_note
 
@@ -14,8 +14,7 @@ DETAIL_HEADER = ("category", "expected", "reported", "difference", "reference", 
                  "operator", "operator_txn_ids", "sources", "notes")
 
 
-@dataclass(frozen=True)
-class EntitlementRow:
+class EntitlementRow(NamedTuple):
     reference: str
     household_id: str
     operator: str
@@ -24,8 +23,7 @@ class EntitlementRow:
     paid: int
 
 
-@dataclass(frozen=True)
-class LineRow:
+class LineRow(NamedTuple):
     matched_reference: str | None
     operator: str
     operator_txn_id: str

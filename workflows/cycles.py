@@ -39,12 +39,13 @@ def compute_cycle(ledger: Ledger, program_code: str, label: str) -> dict[str, An
     ledger.progress.start(f"computing {program_code} {cycle_label}", pending)
     added_count = added_amount = 0
     after = ""
-    while batch := _next_households(ledger, program_code, cycle_label, after):
-        after = batch[-1].household_id
-        count, amount = _grant_batch(ledger, program, cycle_label, version, batch)
-        added_count += count
-        added_amount += amount
-        ledger.progress.advance(len(batch))
+    with ledger.following(pending):
+        while batch := _next_households(ledger, program_code, cycle_label, after):
+            after = batch[-1].household_id
+            count, amount = _grant_batch(ledger, program, cycle_label, version, batch)
+            added_count += count
+            added_amount += amount
+            ledger.progress.advance(len(batch))
     ledger.progress.stop()
     if added_count:
         ledger.app.record_computation(

@@ -15,7 +15,6 @@ from workflows.runtime import Ledger
 
 LIST_HEADER = ("reference", "household_id", "head_name", "msisdn", "amount", "currency", "program",
                "cycle", "operator")
-PAGE = 5_000
 
 _SELECT = (
     "SELECT e.reference, e.household_id, h.head_name, h.msisdn, e.due, e.currency, e.program, e.cycle, "
@@ -68,17 +67,11 @@ def issue_payment_list(ledger: Ledger, program: str, label: str, operator: str, 
 
 def _list_rows(ledger: Ledger, program: str, cycle: str, operator: str) -> Iterator[tuple[Any, ...]]:
     """The cycle's payable entitlements (by household id), then re-issues from earlier cycles."""
-    after = ""
-    while True:
-        page = ledger.db.fetchall(
-            _SELECT + "WHERE e.program = ? AND e.cycle = ? AND e.operator = ? AND e.cancelled = 0 "
-            f"AND e.due > 0 AND e.household_id > ? ORDER BY e.household_id LIMIT {PAGE}",
-            (program, cycle, operator, after),
-        )
-        yield from page
-        if len(page) < PAGE:
-            break
-        after = page[-1][1]
+    yield from ledger.db.stream(
+        _SELECT + "WHERE e.program = ? AND e.cycle = ? AND e.operator = ? AND e.cancelled = 0 "
+        "AND e.due > 0 ORDER BY e.household_id",
+        (program, cycle, operator),
+    )
     yield from ledger.db.fetchall(
         _SELECT + "WHERE e.program = ? AND e.cycle <> ? AND e.operator = ? AND e.reissue_pending = 1 "
         "AND e.cancelled = 0 ORDER BY e.cycle, e.household_id",

@@ -58,9 +58,10 @@ def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
         audit = ledger.audit.for_file(sha256, path.name)
         ledger.catch_up()
         ledger.progress.start(f"enrolling {path.name}", rows)
-        for batch in spill.batches():
-            _enrol_batch(ledger, program, batch, report)
-            ledger.progress.advance(len(batch))
+        with ledger.following(rows):
+            for batch in spill.batches():
+                _enrol_batch(ledger, program, batch, report)
+                ledger.progress.advance(len(batch))
         ledger.progress.stop()
     if not report.file_seen_before:
         try:

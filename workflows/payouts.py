@@ -117,9 +117,10 @@ def _check(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, rep
 def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, report: ImportReport) -> None:
     audit = ledger.audit.for_file(report.file_sha256, path.name)
     ledger.progress.start(f"recording {path.name}", report.lines)
-    for lines in spill.batches():
-        report.recorded += _save(ledger, config.code, lines, audit)
-        ledger.progress.advance(len(lines))
+    with ledger.following(report.lines):
+        for lines in spill.batches():
+            report.recorded += _save(ledger, config.code, lines, audit)
+            ledger.progress.advance(len(lines))
     ledger.progress.stop()
 
 

@@ -3,13 +3,17 @@ the detail file and the digest are streamed, and the result is recorded as an ev
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from config.database import DatabaseURL
 from ledger.calendar import parse_cycle_label
 from projections import chain
 from projections.categories import status
+from projections.database import Database
 from reconciliation.matching import CATEGORIES
 from reconciliation.spreadsheet import write_rows
 from reconciliation.summary import DETAIL_HEADER, Digest, EntitlementRow, LineRow, detail_rows
@@ -23,9 +27,9 @@ def _scope(program: str, cycle: str, operator: str | None, alias: str) -> tuple[
     return where, (program, cycle)
 
 
-def summarise(ledger: Ledger, program: str, cycle: str, operator: str | None, currency: str) -> dict[str, Any]:
+def summarise(db: Database, program: str, cycle: str, operator: str | None, currency: str) -> dict[str, Any]:
     where, params = _scope(program, cycle, operator, "e")
-    rows = ledger.db.fetchall(
+    rows = db.fetchall(
         "SELECT s.category, COUNT(*), SUM(s.owed), SUM(s.paid), "
         "SUM(CASE WHEN s.owed > s.paid THEN s.owed - s.paid ELSE 0 END), "
         "SUM(CASE WHEN s.paid > s.owed THEN s.paid - s.owed ELSE 0 END), "
@@ -43,7 +47,7 @@ def summarise(ledger: Ledger, program: str, cycle: str, operator: str | None, cu
                            ("excess", excess), ("paid_count", paid_count), ("cancelled", cancelled)):
             totals[key] += int(value)
     unknown_where, unknown_params = _scope(program, cycle, operator, "l")
-    unknown = ledger.db.fetchone(
+    unknown = db.fetchone(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN l.status = 'success' AND l.reversed = 0 THEN l.amount ELSE 0 END), 0) "
         f"FROM tl_payout_lines l WHERE {unknown_where} AND l.matched_reference IS NULL",
         unknown_params,
@@ -60,18 +64,17 @@ def summarise(ledger: Ledger, program: str, cycle: str, operator: str | None, cu
 
 
 def _entitlements(ledger: Ledger, where: str, params: tuple[str, ...]) -> Iterator[EntitlementRow]:
-    cursor = ledger.db.execute(
+    cursor = ledger.db.stream(
         "SELECT s.reference, s.household_id, s.operator, s.category, s.owed, s.paid "
         f"FROM {status(where)} s ORDER BY {ledger.db.ordered('s.reference')}",
         params,
     )
-    for row in cursor:
-        yield EntitlementRow(*row)
+    return map(EntitlementRow._make, cursor)
 
 
 def _lines(ledger: Ledger, program: str, cycle: str, matched: bool) -> Iterator[LineRow]:
     condition = "IS NOT NULL" if matched else "IS NULL"
-    cursor = ledger.db.execute(
+    cursor = ledger.db.stream(
         "SELECT l.matched_reference, l.operator, l.operator_txn_id, l.reference, l.household_id, l.amount, "
         "l.status, l.reversed, l.file_name, l.line, l.match FROM tl_payout_lines l "
         f"WHERE l.program = ? AND l.cycle = ? AND l.matched_reference {condition} "
@@ -79,8 +82,7 @@ def _lines(ledger: Ledger, program: str, cycle: str, matched: bool) -> Iterator[
         f"{ledger.db.ordered('l.operator_txn_id')}",
         (program, cycle),
     )
-    for row in cursor:
-        yield LineRow(*row)
+    return map(LineRow._make, cursor)
 
 
 def reconcile_cycle(
@@ -93,22 +95,17 @@ def reconcile_cycle(
     ledger.app.get_cycle(program, cycle)
     operator = operator.strip().lower() if operator else None
     ledger.catch_up()
-    summary = summarise(ledger, program, cycle, operator, definition.currency)
-    where, params = _scope(program, cycle, operator, "e")
-    digest = Digest()
-    rows = detail_rows(
-        _entitlements(ledger, where, params), _lines(ledger, program, cycle, True),
-        (u for u in _lines(ledger, program, cycle, False) if not operator or u.operator == operator),
-        digest,
-    )
-    if out is not None:
-        write_rows(out, DETAIL_HEADER, rows)
-        summary["out"] = str(out)
+    if ledger.db.dialect == "postgresql":
+        # The server computes the totals on a second connection while this one streams the
+        # detail (100,000 entitlements: 2.8 s -> 2.25 s). On SQLite the same overlap was
+        # slower (2.5 s -> 3.1 s: a second, cold page cache), so there it runs in turn.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            totals = pool.submit(_summarise_apart, ledger.db.url, program, cycle, operator, definition.currency)
+            summary = _detail(ledger, program, cycle, operator, out)
+            summary = totals.result() | summary
     else:
-        for _ in rows:
-            pass
-    summary["notes"] = digest.notes
-    summary["digest"] = digest.hexdigest()
+        summary = summarise(ledger.db, program, cycle, operator, definition.currency)
+        summary |= _detail(ledger, program, cycle, operator, out)
     if record:
         ledger.app.record_reconciliation(
             program, cycle, operator, {k: v for k, v in summary.items() if k != "out"},
@@ -116,6 +113,35 @@ def reconcile_cycle(
         )
         ledger.catch_up()
     return summary
+
+
+def _summarise_apart(url: DatabaseURL, program: str, cycle: str, operator: str | None,
+                     currency: str) -> dict[str, Any]:
+    db = Database(url)
+    try:
+        return summarise(db, program, cycle, operator, currency)
+    finally:
+        db.close()
+
+
+def _detail(ledger: Ledger, program: str, cycle: str, operator: str | None, out: Path | None) -> dict[str, Any]:
+    """Stream the detail rows (to ``out`` if given) through the digest: notes, digest (and out)."""
+    where, params = _scope(program, cycle, operator, "e")
+    digest = Digest()
+    rows = detail_rows(
+        _entitlements(ledger, where, params), _lines(ledger, program, cycle, True),
+        (u for u in _lines(ledger, program, cycle, False) if not operator or u.operator == operator),
+        digest,
+    )
+    detail: dict[str, Any] = {}
+    if out is not None:
+        write_rows(out, DETAIL_HEADER, rows)
+        detail["out"] = str(out)
+    else:
+        deque(rows, maxlen=0)
+    detail["notes"] = digest.notes
+    detail["digest"] = digest.hexdigest()
+    return detail
 
 
 def close_cycle(ledger: Ledger, program: str, label: str) -> dict[str, Any]:

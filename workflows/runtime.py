@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -14,8 +15,12 @@ from ledger.audit import Audit
 from ledger.errors import LedgerError
 from projections import runner
 from projections.database import Database
+from projections.follower import following
 from projections.guards import protect
 from projections.schema import INDEX_NAMES, VIEWS_VERSION, create_views
+
+# Below this many events, starting a follower process costs more than it saves.
+FOLLOW_FROM = 20_000
 
 # Same key in every process: schema creation is serialised across processes.
 _SCHEMA_LOCK = zlib.crc32(b"tledger-schema")
@@ -44,6 +49,11 @@ class Ledger:
     def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Bring the read models up to date with the event log."""
         return runner.catch_up(self.app, self.db, on_batch=on_batch)
+
+    def following(self, events: int) -> AbstractContextManager[None]:
+        """A block that will append about ``events`` events: with enough of them, a second
+        process applies them to the read models meanwhile (see projections.follower)."""
+        return following(self.app, self.db, enabled=events >= FOLLOW_FROM)
 
     def close(self) -> None:
         self.db.close()

@@ -226,3 +226,37 @@ def test_accounts_split_what_is_still_owed_from_what_was_overpaid(paid: Ledger, 
     balance = accounts(paid.db)
     assert (balance["still_owed"], balance["overpaid"]) == (260_000, 30_000)
     assert balance["outstanding_entitlements"] == 260_000 - 30_000 and balance["payable_matches_outstanding"]
+
+
+def test_bulk_writes_with_a_follower_process_leave_the_same_books(
+    ledger: Ledger, enrolment_csv: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enrolment, computation and import with a second process applying events meanwhile."""
+    from workflows import runtime
+    from workflows.cycles import compute_cycle, open_cycle
+    from workflows.enrolment import enrol_file
+    from workflows.programs import add_program
+
+    monkeypatch.setattr(runtime, "FOLLOW_FROM", 0)
+    monkeypatch.setattr(runner, "BATCH_SIZE", 2)  # the follower applies many small batches
+    add_program(ledger, Path(__file__).parents[2] / "config" / "programs" / "jigisemejiri.toml")
+    rows = [f"H-{n},Chef {n},,Kayes,Kita,Kita,Kita 1,orange-money,2019-01-01,no" for n in range(1, 13)]
+    enrol_file(ledger, "jigisemejiri", enrolment_csv(rows))
+    assert runner.lag(ledger.app, ledger.db) == 0
+    open_cycle(ledger, "jigisemejiri", "2019-Q1")
+    assert compute_cycle(ledger, "jigisemejiri", "2019-Q1")["added"]["count"] == 12
+    out = tmp_path / "om.csv"
+    issue_payment_list(ledger, "jigisemejiri", "2019-Q1", "orange-money", out)
+    refs = [r["reference"] for r in csv.DictReader(out.open(encoding="utf-8"))]
+    confirmations = tmp_path / "conf.csv"
+    confirmations.write_text(
+        CANONICAL + "\n" + "".join(f"T{n},{ref},,,30000,XOF,2019-04-02,success,\n" for n, ref in enumerate(refs)),
+        encoding="utf-8",
+    )
+    assert import_payouts(ledger, confirmations, "orange-money").recorded == 12
+    assert runner.lag(ledger.app, ledger.db) == 0
+    assert cycles(ledger.db, "jigisemejiri")[0]["paid"]["amount"] == 360_000
+    fresh = derive(ledger.app, ledger.db)
+    assert compare(ledger.db, fresh) == []
+    fresh.close()
+    assert verify(ledger)["ok"] is True

@@ -34,7 +34,6 @@ from cli.main import cli
 from conftest import PG_ADMIN, PROGRAMS
 from ledger.audit import Audit
 from projections import runner
-from workflows import cycles, enrolment, payouts
 from workflows.cycles import compute_cycle, open_cycle
 from workflows.disbursement import issue_payment_list
 from workflows.enrolment import enrol_file
@@ -47,7 +46,11 @@ from workflows.synthetic import write_enrolment_csv
 SEED = int(os.environ.get("TLEDGER_CRASH_SEED", "20190401"))
 HOUSEHOLDS = 20_000
 PROGRAM, CYCLE, OPERATOR = "jigisemejiri", "2019-Q2", "orange-money"
-TLEDGER = [sys.executable, "-c", "from cli.main import main; main()"]
+# The CLI with bulk batches of BATCH events (the shipped 20,000 would leave a 20,000-household
+# file a single batch: nothing to kill between).
+BATCH = 5_000
+TLEDGER = [sys.executable, "-c", "import workflows.enrolment as e, workflows.cycles as c, workflows.payouts as p; "
+           f"e.BATCH_SIZE = c.BATCH_SIZE = p.BATCH_SIZE = {BATCH}; from cli.main import main; main()"]
 TOPICS = ("tledger:Household.Enrolled", "tledger:Entitlement.Granted", "tledger:PayoutLine.Reported")
 AUDIT = Audit(actor="crash.test", command="pytest")
 
@@ -84,9 +87,9 @@ def _imported(ledger: Ledger, work: Path) -> None:
 
 
 STAGES = {stage.name: stage for stage in (
-    Stage("enrol", ("enrol", "{work}/enrolment.csv", "--program", PROGRAM), enrolment.BATCH_SIZE, _defined),
-    Stage("compute", ("cycle", "compute", PROGRAM, CYCLE), cycles.BATCH_SIZE, _enrolled),
-    Stage("import", ("payouts", "import", "{work}/payouts.csv", "--operator", OPERATOR), payouts.BATCH_SIZE,
+    Stage("enrol", ("enrol", "{work}/enrolment.csv", "--program", PROGRAM), BATCH, _defined),
+    Stage("compute", ("cycle", "compute", PROGRAM, CYCLE), BATCH, _enrolled),
+    Stage("import", ("payouts", "import", "{work}/payouts.csv", "--operator", OPERATOR), BATCH,
           _computed),
     Stage("replay", ("replay",), runner.BATCH_SIZE, _imported),
 )}

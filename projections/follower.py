@@ -1,0 +1,84 @@
+"""A second process that keeps the read models caught up while this one writes events.
+
+    with following(app, db):
+        ...append many events...
+
+A bulk use case (enrolment, a cycle's computation, a payout import) both writes events
+and, at the end, applies them to the read models; on two cores the second half can run
+beside the first. The follower is an ordinary catch-up in another interpreter: every
+batch goes in with its position in one transaction, so it never applies an event twice
+and the writer's own final catch-up finds little or nothing left. When the block ends
+the follower is told to finish (its stdin closes), applies what is left and exits; if
+the writer dies, the follower sees the same end of input and does the same. If the
+follower fails, the writer's own catch-up applies the events instead.
+
+    python -m projections.follower   (a pickled Job on stdin, as projections.preparer)
+"""
+
+from __future__ import annotations
+
+import pickle
+import select
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.application import Application
+
+from projections import runner
+from projections.database import Database
+from projections.preparer import Job
+
+# Seconds between looks at the log when there was nothing new.
+POLL = 0.05
+
+
+@contextmanager
+def following(app: Application[Any], db: Database, enabled: bool = True) -> Iterator[None]:
+    """Run the block with a follower process catching up beside it (if ``enabled``)."""
+    if not enabled:
+        yield
+        return
+    follower = subprocess.Popen([sys.executable, "-m", "projections.follower"], stdin=subprocess.PIPE)
+    assert follower.stdin is not None
+    try:
+        pickle.dump(Job(type(app), dict(app.env), db.url, runner.events_table(app), 0, 0, runner.BATCH_SIZE),
+                    follower.stdin)
+        follower.stdin.flush()
+        yield
+    finally:
+        follower.stdin.close()  # "finish": the follower applies what is left and exits
+        follower.wait()
+    # The follower does not refresh the planner's statistics (the writer's final catch-up
+    # finds nothing left to trigger it): without this, PostgreSQL planned the next
+    # reconciliation of 100,000 entitlements with nested loops and took minutes.
+    runner.refresh_statistics(db)
+
+
+def follow(job: Job) -> None:
+    app = job.app_class(env={**job.env, "CREATE_TABLE": "n"})
+    db = Database(job.url)
+    try:
+        while True:
+            if runner.catch_up(app, db, batch_size=job.batch_size, analyze=False) == 0 and _finished():
+                runner.catch_up(app, db, batch_size=job.batch_size, analyze=False)
+                return
+    finally:
+        db.close()
+        app.close()
+
+
+def _finished() -> bool:
+    """Wait up to POLL seconds; True once the writer closed our input (done, or gone)."""
+    readable, _, _ = select.select([sys.stdin.buffer], [], [], POLL)
+    return bool(readable) and sys.stdin.buffer.read(1) == b""
+
+
+def main() -> None:
+    follow(pickle.load(sys.stdin.buffer))
+
+
+if __name__ == "__main__":
+    main()
