@@ -60,9 +60,10 @@ def drop(url: str, admin: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
 
 
-def bench_backend(backend: str, households: int, admin: str) -> list[dict[str, Any]]:
+def bench_backend(backend: str, households: int, admin: str, keep: Path | None) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="tledger-bench-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if keep is None else keep / backend
+        work.mkdir(parents=True, exist_ok=True)
         write_enrolment_csv(work / "enrolment.csv", households, enrolled_from=date(2019, 1, 1), spread_months=3)
         url = backend_url(backend, work, admin)
         try:
@@ -71,7 +72,10 @@ def bench_backend(backend: str, households: int, admin: str) -> list[dict[str, A
             insert_floor = run_stage(floor_kind, url, work, households)
             csv_floor = run_stage("floor-csv", url, work, households)
         finally:
-            drop(url, admin)
+            if keep is None:
+                drop(url, admin)
+            else:
+                print(f"kept: {url} and {work}", file=sys.stderr)
     for result in results:
         result["backend"] = backend
         if result["stage"] in FLOOR_OF:
@@ -89,9 +93,11 @@ def main() -> None:
     parser.add_argument("--pg-admin", default=os.environ.get("TLEDGER_TEST_PG",
                                                              "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--json", type=Path, default=None, help="Also write the results here.")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="Keep the files (in this folder) and the databases, to profile a stage again.")
     args = parser.parse_args()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [r for backend in backends for r in bench_backend(backend, args.households, args.pg_admin)]
+    results = [r for backend in backends for r in bench_backend(backend, args.households, args.pg_admin, args.keep)]
     print(f"{'backend':<11}{'stage':<18}{'rows':>10}{'seconds':>10}{'rows/s':>10}{'peak MB':>9}{'x floor':>9}")
     for r in results:
         print(f"{r['backend']:<11}{r['stage']:<18}{r['rows']:>10}{r['seconds']:>10.2f}{r['rate'] or 0:>10}"

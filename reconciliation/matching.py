@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 SUCCESS, FAILED, PENDING = "success", "failed", "pending"
 CATEGORIES = ("paid", "partial", "overpaid", "duplicate", "failed", "pending", "unpaid", "cancelled")
@@ -57,7 +58,20 @@ class Line:
         return self.status == SUCCESS and not self.reversed
 
 
-def classify(due: int, cancelled: bool, lines: Sequence[Line]) -> str:
+class Payout(Protocol):
+    """What classification reads of a payout line (``Line``, or a row read for a report)."""
+
+    @property
+    def amount(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reversed(self) -> bool | int: ...
+    @property
+    def counts_as_paid(self) -> bool: ...
+
+
+def classify(due: int, cancelled: bool, lines: Sequence[Payout]) -> str:
     """The one category of an entitlement owing ``due``, given the lines matched to it."""
     owed = 0 if cancelled else due
     successes = [line for line in lines if line.counts_as_paid]

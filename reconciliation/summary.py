@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Iterable, NamedTuple
 
-from reconciliation.matching import slip_note
+from reconciliation.matching import CATEGORIES, classify, slip_note
 
 DETAIL_HEADER = ("category", "expected", "reported", "difference", "reference", "household_id",
                  "operator", "operator_txn_ids", "sources", "notes")
@@ -18,9 +18,8 @@ class EntitlementRow(NamedTuple):
     reference: str
     household_id: str
     operator: str
-    category: str
-    owed: int
-    paid: int
+    due: int
+    cancelled: int
 
 
 class LineRow(NamedTuple):
@@ -59,27 +58,81 @@ class Digest:
         return str(self._hash.hexdigest())
 
 
+@dataclass
+class Totals:
+    """The reconciliation's totals, gathered while the detail rows stream by."""
+
+    categories: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    amounts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {name: {"expected": 0, "reported": 0} for name in CATEGORIES})
+    count: int = 0
+    cancelled: int = 0
+    owed: int = 0
+    paid: int = 0
+    paid_count: int = 0
+    outstanding: int = 0
+    excess: int = 0
+    unknown: int = 0
+    unknown_reported: int = 0
+
+    def add(self, category: str, owed: int, paid: int, cancelled: bool) -> None:
+        self.categories[category] += 1
+        amounts = self.amounts[category]
+        amounts["expected"] += owed
+        amounts["reported"] += paid
+        self.count += 1
+        self.cancelled += cancelled
+        self.owed += owed
+        self.paid += paid
+        self.paid_count += paid > 0
+        self.outstanding += max(owed - paid, 0)
+        self.excess += max(paid - owed, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "expected": {"count": self.count - self.cancelled, "amount": self.owed},
+            "paid": {"count": self.paid_count, "amount": self.paid},
+            "outstanding": {"amount": self.outstanding},
+            "excess": {"amount": self.excess},
+            "categories": self.categories | {"unknown": self.unknown},
+            "category_amounts": self.amounts | {"unknown": {"expected": 0, "reported": self.unknown_reported}},
+        }
+
+
+def _by_line_key(line: LineRow) -> tuple[str, str]:
+    return line.operator, line.operator_txn_id
+
+
 def detail_rows(
     entitlements: Iterable[EntitlementRow], matched: Iterable[LineRow], unknown: Iterable[LineRow],
-    digest: Digest,
+    digest: Digest, totals: Totals,
 ) -> Iterator[tuple[Any, ...]]:
-    """One row per entitlement (merge-joined with its lines, both in reference order), then per unknown line."""
+    """One row per entitlement (merge-joined with its lines, both in reference order), then per unknown line.
+
+    The category is ``classify``'s, the definition the read models' SQL is held equal to.
+    """
     lines = groupby(matched, key=lambda line: line.matched_reference)
     current = next(lines, None)
     for e in entitlements:
         while current is not None and (current[0] or "") < e.reference:
             current = next(lines, None)
-        own = list(current[1]) if current is not None and current[0] == e.reference else []
+        own = sorted(current[1], key=_by_line_key) if current is not None and current[0] == e.reference else []
+        owed = 0 if e.cancelled else e.due
+        paid = sum(line.amount for line in own if line.counts_as_paid)
+        category = classify(e.due, bool(e.cancelled), own)
+        totals.add(category, owed, paid, bool(e.cancelled))
         notes = [f"{line.source}: {note}" for line in own if line.counts_as_paid
-                 for note in [slip_note(line.amount, e.owed)] if note]
+                 for note in [slip_note(line.amount, owed)] if note]
         notes += [f"{line.source}: reversed by the operator" for line in own if line.reversed]
         digest.notes += len(notes)
         txns = " ".join(line.operator_txn_id for line in own)
-        digest.add(f"{e.reference}|{e.category}|{e.owed}|{e.paid}|{txns}\n")
-        yield (e.category, e.owed, e.paid, e.paid - e.owed, e.reference, e.household_id, e.operator, txns,
+        digest.add(f"{e.reference}|{category}|{owed}|{paid}|{txns}\n")
+        yield (category, owed, paid, paid - owed, e.reference, e.household_id, e.operator, txns,
                " ".join(line.source for line in own), "; ".join(notes))
     for u in unknown:
         reported = u.amount if u.counts_as_paid else 0
+        totals.unknown += 1
+        totals.unknown_reported += reported
         digest.add(f"unknown|{u.operator}/{u.operator_txn_id}|{u.amount}\n")
         yield ("unknown", 0, reported, reported, u.reference or "", u.household_id or "", u.operator,
                u.operator_txn_id, u.source, u.match.removeprefix("none: "))

@@ -3,7 +3,7 @@ attribution to a cycle, duplicates, conflicts, closed cycles, currency."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from intake.errors import RowError
@@ -57,10 +57,12 @@ class TargetBook:
 
 
 def check_batch(
-    db: Database, file: str, operator: str, book: TargetBook, batch: list[PayoutRow], errors: list[RowError]
+    db: Database, file: str, operator: str, book: TargetBook, batch: list[PayoutRow], errors: list[RowError],
+    references: Mapping[str | None, tuple[str, str]],
 ) -> Iterator[tuple[PayoutRow, int]]:
-    """Yield (row, decision) per row: -1 duplicate, 0 skip (error appended), > 0 target code."""
-    references = _references(db, [r.reference for r in batch if r.reference])
+    """Yield (row, decision) per row: -1 duplicate, 0 skip (error appended), > 0 target code.
+
+    ``references``: the batch's known references (``known_references``)."""
     recorded = _recorded(db, operator, [r.operator_txn_id for r in batch])
     for row in batch:
         problem: RowError | None = None
@@ -101,7 +103,9 @@ def _target_problem(file: str, row: PayoutRow, target: Target) -> RowError | Non
     return None
 
 
-def _references(db: Database, references: list[str | None]) -> dict[str | None, tuple[str, str]]:
+def known_references(db: Database, batch: list[PayoutRow]) -> dict[str | None, tuple[str, str]]:
+    """The batch's references that name an entitlement: reference -> (program, cycle)."""
+    references = [r.reference for r in batch if r.reference]
     if not references:
         return {}
     marks = ",".join("?" * len(references))

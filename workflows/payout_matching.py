@@ -4,6 +4,7 @@ pure decision in ``reconciliation.matching.match_line``)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from projections.database import Database
 from reconciliation.matching import CycleIndex, match_line
@@ -11,23 +12,27 @@ from reconciliation.payout_row import PayoutRow
 from workflows.payout_checks import Target
 
 
-def match_batch(db: Database, rows: list[tuple[PayoutRow, Target]]) -> list[tuple[str | None, str]]:
-    """(matched reference, how) for each row, in order."""
+def match_batch(
+    db: Database, rows: list[tuple[PayoutRow, Target]], known: Mapping[str | None, tuple[str, str]]
+) -> list[tuple[str | None, str]]:
+    """(matched reference, how) for each row, in order; ``known``: the batch's references that
+    name an entitlement, with its (program, cycle)."""
     by_cycle: dict[tuple[str, str], list[PayoutRow]] = defaultdict(list)
     for row, target in rows:
         by_cycle[(target.program, target.cycle)].append(row)
-    indexes = {key: _index(db, key[0], key[1], group) for key, group in by_cycle.items()}
+    indexes = {key: _index(db, key[0], key[1], group, known) for key, group in by_cycle.items()}
     return [
         match_line(row.reference, row.household_id, row.msisdn, indexes[(target.program, target.cycle)])
         for row, target in rows
     ]
 
 
-def _index(db: Database, program: str, cycle: str, rows: list[PayoutRow]) -> CycleIndex:
-    """Look up only the keys that matter: households for rows whose reference is unknown,
-    phone numbers for rows still unmatched (each query uses an index)."""
-    references = set(_column(db, "SELECT reference FROM tl_entitlements WHERE program = ? AND cycle = ? "
-                                 "AND reference IN ({})", program, cycle, {r.reference for r in rows if r.reference}))
+def _index(
+    db: Database, program: str, cycle: str, rows: list[PayoutRow], known: Mapping[str | None, tuple[str, str]]
+) -> CycleIndex:
+    """Look up only the keys that matter: households for rows whose reference is unknown in
+    the cycle, phone numbers for rows still unmatched (each query uses an index)."""
+    references = {r.reference for r in rows if r.reference and known.get(r.reference) == (program, cycle)}
     rest = [r for r in rows if r.reference not in references]
     households = dict(_pairs(db, "SELECT household_id, reference FROM tl_entitlements WHERE program = ? "
                                  "AND cycle = ? AND household_id IN ({})", program, cycle,
@@ -50,10 +55,3 @@ def _pairs(db: Database, sql: str, program: str, cycle: str | None, keys: set[st
     params = (program,) if cycle is None else (program, cycle)
     rows = db.fetchall(sql.format(",".join("?" * len(keys))), (*params, *sorted(keys)))
     return [(str(a), str(b)) for a, b in rows]
-
-
-def _column(db: Database, sql: str, program: str, cycle: str, keys: set[str]) -> list[str]:
-    if not keys:
-        return []
-    rows = db.fetchall(sql.format(",".join("?" * len(keys))), (program, cycle, *sorted(keys)))
-    return [str(r[0]) for r in rows]

@@ -20,6 +20,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from intake.errors import FileRejected, RowError
+from intake.parallel import parsed_beside
 from intake.tabular import file_sha256
 from ledger import ids
 from ledger.disbursement_services import AttributedLine
@@ -27,7 +28,7 @@ from reconciliation.operators import OperatorConfig, load_operator
 from reconciliation.payout_row import PayoutRow
 from reconciliation.readers import check_payout_file
 from reconciliation.rejections import write_rejections
-from workflows.payout_checks import Target, TargetBook, check_batch
+from workflows.payout_checks import Target, TargetBook, check_batch, known_references
 from workflows.payout_matching import match_batch
 from workflows.runtime import Ledger
 from workflows.spill import Spill
@@ -92,12 +93,13 @@ def _check(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, rep
 
     def flush() -> None:
         attributed: list[tuple[PayoutRow, Target]] = []
-        for row, decision in check_batch(ledger.db, str(path), config.code, book, pending, errors):
+        references = known_references(ledger.db, pending)
+        for row, decision in check_batch(ledger.db, str(path), config.code, book, pending, errors, references):
             if decision == DUPLICATE:
                 report.skipped_duplicates += 1
             elif decision > 0:
                 attributed.append((row, book.targets[decision - 1]))
-        matches = match_batch(ledger.db, attributed)
+        matches = match_batch(ledger.db, attributed, references)
         spill.add([_attributed(row, target, *match) for (row, target), match in zip(attributed, matches)])
         cycles.update(f"{target.program} {target.cycle}" for _, target in attributed)
         pending.clear()
@@ -107,7 +109,8 @@ def _check(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, rep
         if len(pending) == BATCH_SIZE:
             flush()
 
-    check = check_payout_file(path, config, on_row)
+    # A large file is parsed in a second process while this one checks and matches its rows.
+    check = parsed_beside(check_payout_file, path, config, on_row=on_row)
     flush()
     report.lines = check.rows
     report.cycles = dict(cycles)
