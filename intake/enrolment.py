@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -28,8 +29,7 @@ REQUIRED = tuple(column for column in ENROLMENT_COLUMNS if column not in {"msisd
 MAX_HOUSEHOLD_ID = 64
 
 
-@dataclass(frozen=True)
-class EnrolmentRow:
+class EnrolmentRow(NamedTuple):  # a tuple: cheap to pickle (spill files, worker processes)
     """A validated enrolment row; ``msisdn`` is E.164 or None (paid by bank)."""
 
     line: int

@@ -8,11 +8,12 @@ process parses the next batch. What the check returns (or raises: a FileRejected
 every problem) is returned (or raised) here exactly as if it had run here. Files below
 ``BESIDE_FROM`` bytes are parsed here: a second interpreter costs about 0.3 s to start.
 
-    python -m intake.parallel   (the pickled job on stdin, pickled batches on stdout)
+    python -m intake.parallel FD   (the pickled job on stdin, pickled batches written to FD)
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -32,16 +33,20 @@ def parsed_beside(
     """``check(path, *args, on_row)``, its parsing done in a second process for a large file."""
     if not path.is_file() or path.stat().st_size < BESIDE_FROM:
         return check(path, *args, on_row)
-    # A fresh interpreter: nothing inherited, no re-import of the caller's main module.
-    worker = subprocess.Popen([sys.executable, "-m", "intake.parallel"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE)
-    assert worker.stdin is not None and worker.stdout is not None
+    # A fresh interpreter: nothing inherited, no re-import of the caller's main module. Rows
+    # come back on a pipe of their own (anything printed to stdout cannot garble them).
+    read_end, write_end = os.pipe()
+    worker = subprocess.Popen([sys.executable, "-m", "intake.parallel", str(write_end)], stdin=subprocess.PIPE,
+                              pass_fds=(write_end,))
+    os.close(write_end)
+    rows = os.fdopen(read_end, "rb")
+    assert worker.stdin is not None
     try:
         pickle.dump((check, path, args), worker.stdin)
         worker.stdin.close()
         while True:
             try:
-                kind, payload = pickle.load(worker.stdout)
+                kind, payload = pickle.load(rows)
             except EOFError:
                 raise RuntimeError(f"the process parsing {path} stopped unexpectedly") from None
             if kind == "rows":
@@ -53,7 +58,7 @@ def parsed_beside(
                 result: R = payload
                 return result
     finally:
-        worker.stdout.close()
+        rows.close()
         try:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -68,7 +73,7 @@ def _send(out: IO[bytes], kind: str, payload: Any) -> None:
 
 def main() -> None:
     check, path, args = pickle.load(sys.stdin.buffer)
-    out = sys.stdout.buffer
+    out = os.fdopen(int(sys.argv[1]), "wb")
     pending: list[Any] = []
 
     def on_row(row: Any) -> None:

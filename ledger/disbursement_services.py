@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -19,8 +18,7 @@ from ledger.payout_file import PaymentList, PayoutFile
 from ledger.payout_line import PayoutLine
 
 
-@dataclass(frozen=True)
-class AttributedLine:
+class AttributedLine(NamedTuple):  # a tuple: cheap to pickle (spill files, worker processes)
     """A validated payout line with the program and cycle it was attributed to."""
 
     line: int

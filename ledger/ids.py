@@ -8,10 +8,21 @@ Never change these formulas: stored events are addressed by them.
 
 from __future__ import annotations
 
-from hashlib import sha256
-from uuid import UUID, uuid5
+from hashlib import sha1, sha256
+from uuid import UUID
 
 NAMESPACE = UUID("6f1c7a52-3d0e-5b8e-9a51-7c0b8d1e2f40")
+_NAMESPACE_BYTES = NAMESPACE.bytes
+# RFC 4122 version 5 and variant bits, set on the sha1 of namespace + name.
+_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_SET = (0x5000 << 64) | (0x8000 << 48)
+
+
+def uuid5(namespace: UUID, name: str) -> UUID:
+    """``uuid.uuid5``, a third cheaper (one is computed per household, entitlement and payout
+    line: millions per cycle); a test holds the two equal."""
+    digest = sha1(_NAMESPACE_BYTES + name.encode() if namespace is NAMESPACE else namespace.bytes + name.encode())
+    return UUID(int=(int.from_bytes(digest.digest()[:16], "big") & _CLEAR) | _SET)
 
 
 def program_id(program: str) -> UUID:

@@ -1,13 +1,16 @@
 """The second process of a parallel rebuild (see ``projections.pipeline``).
 
-    python -m projections.preparer   (a pickled Job on stdin)
+    python -m projections.preparer FD   (a pickled Job on stdin)
 
-Reads the log in (start, stop] and writes each batch, prepared, to stdout as a
-pickle: (first position, last position, number of events, Prepared); then None.
+The log in (start, stop] is cut into ranges of ``batch_size`` positions; this process
+prepares ranges ``offset``, ``offset + stride``, ... (several preparers share the work)
+and writes each to the pipe FD as a pickle: (range start, range end, number of events,
+Prepared). A range may hold fewer events than positions (sequence gaps), or none.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from typing import IO, Any, NamedTuple
@@ -28,24 +31,20 @@ class Job(NamedTuple):
     start: int
     stop: int
     batch_size: int
+    offset: int = 0
+    stride: int = 1
 
 
 def prepare_batches(job: Job, out: IO[bytes]) -> None:
     app = job.app_class(env={**job.env, "CREATE_TABLE": "n"})
     db = Database(job.url)
-    start = job.start
     try:
-        while start < job.stop:
-            notifications = [n for n in read_log(db, job.table, start, job.batch_size) if n.id <= job.stop]
-            if not notifications:
-                break
-            last = notifications[-1].id
-            pickle.dump((start, last, len(notifications), runner.prepare(app, notifications)), out,
+        for first in range(job.start + job.offset * job.batch_size, job.stop, job.stride * job.batch_size):
+            last = min(first + job.batch_size, job.stop)
+            notifications = [n for n in read_log(db, job.table, first, job.batch_size) if n.id <= last]
+            pickle.dump((first, last, len(notifications), runner.prepare(app, notifications)), out,
                         protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
-            start = last
-        pickle.dump(None, out)
-        out.flush()
     finally:
         db.close()
         app.close()
@@ -54,7 +53,8 @@ def prepare_batches(job: Job, out: IO[bytes]) -> None:
 def main() -> None:
     job = pickle.load(sys.stdin.buffer)
     try:
-        prepare_batches(job, sys.stdout.buffer)
+        with os.fdopen(int(sys.argv[1]), "wb") as out:
+            prepare_batches(job, out)
     except BrokenPipeError:
         pass  # the writing process stopped reading (it fell back to the ordinary catch-up, or died)
 

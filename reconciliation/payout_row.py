@@ -8,7 +8,6 @@ operator (see :mod:`intake.fields` for the amount, date and phone parsers).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -27,8 +26,7 @@ FUTURE_SLACK = timedelta(days=1)
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
-@dataclass(frozen=True)
-class PayoutRow:
+class PayoutRow(NamedTuple):  # a tuple: cheap to pickle (spill files, worker processes)
     """A validated payout line; ``line`` points at it in the source file."""
 
     line: int

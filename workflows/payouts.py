@@ -33,7 +33,11 @@ from workflows.payout_matching import match_batch
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
-BATCH_SIZE = 20_000  # events per transaction: each commit of the event store waits for the disk (fsync)
+BATCH_SIZE = 20_000  # lines checked together (one look-up per kind of key)
+# Lines recorded per event-store transaction: at a million events each commit writes every index
+# page the batch touched (and waits for the disk), so fewer, larger commits write far less.
+RECORD_BATCH = 100_000
+LOOKUP_CHUNK = 10_000  # keys per IN (...) look-up: SQLite allows 32,766 parameters
 DUPLICATE = -1
 
 
@@ -121,7 +125,7 @@ def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, re
     audit = ledger.audit.for_file(report.file_sha256, path.name)
     ledger.progress.start(f"recording {path.name}", report.lines)
     with ledger.following(report.lines):
-        for lines in spill.batches():
+        for lines in spill.groups(RECORD_BATCH):
             report.recorded += _save(ledger, config.code, lines, audit)
             ledger.progress.advance(len(lines))
     ledger.progress.stop()
@@ -138,14 +142,20 @@ def _save(ledger: Ledger, operator: str, lines: list[AttributedLine], audit: Any
             return ledger.app.record_payout_lines(operator, lines, audit)
         except IntegrityError:
             ledger.catch_up()
-            marks = ",".join("?" * len(lines))
-            done = {r[0] for r in ledger.db.fetchall(
-                f"SELECT operator_txn_id FROM tl_payout_lines WHERE operator = ? AND operator_txn_id IN ({marks})",
-                (operator, *[x.operator_txn_id for x in lines]),
-            )}
+            done = _recorded_ids(ledger, operator, [x.operator_txn_id for x in lines])
             if not done:
                 raise
             lines = [x for x in lines if x.operator_txn_id not in done]
+
+
+def _recorded_ids(ledger: Ledger, operator: str, txn_ids: list[str]) -> set[str]:
+    done: set[str] = set()
+    for start in range(0, len(txn_ids), LOOKUP_CHUNK):
+        chunk = txn_ids[start:start + LOOKUP_CHUNK]
+        done.update(r[0] for r in ledger.db.fetchall(
+            f"SELECT operator_txn_id FROM tl_payout_lines WHERE operator = ? AND operator_txn_id IN "
+            f"({','.join('?' * len(chunk))})", (operator, *chunk)))
+    return done
 
 
 def _attributed(row: PayoutRow, target: Target, matched: str | None, how: str) -> AttributedLine:

@@ -31,6 +31,17 @@ class Spill:
             except EOFError:
                 return
 
+    def groups(self, size: int) -> Iterator[list[Any]]:
+        """The spilled batches joined into lists of about ``size`` items (fewer, larger writes)."""
+        group: list[Any] = []
+        for batch in self.batches():
+            group += batch
+            if len(group) >= size:
+                yield group
+                group = []
+        if group:
+            yield group
+
     def close(self) -> None:
         self._file.close()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from projections import pipeline, runner
+from projections import follower, pipeline, runner
 from projections.database import Database
 from projections.rebuild import compare, derive, replay, table_digest
 from projections.schema import INDEX_NAMES, VIEW_TABLES
@@ -238,7 +238,7 @@ def test_bulk_writes_with_a_follower_process_leave_the_same_books(
     from workflows.programs import add_program
 
     monkeypatch.setattr(runtime, "FOLLOW_FROM", 0)
-    monkeypatch.setattr(runner, "BATCH_SIZE", 2)  # the follower applies many small batches
+    monkeypatch.setattr(follower, "FOLLOW_BATCH", 2)  # the follower applies many small batches
     add_program(ledger, Path(__file__).parents[2] / "config" / "programs" / "jigisemejiri.toml")
     rows = [f"H-{n},Chef {n},,Kayes,Kita,Kita,Kita 1,orange-money,2019-01-01,no" for n in range(1, 13)]
     enrol_file(ledger, "jigisemejiri", enrolment_csv(rows))

@@ -46,11 +46,12 @@ from workflows.synthetic import write_enrolment_csv
 SEED = int(os.environ.get("TLEDGER_CRASH_SEED", "20190401"))
 HOUSEHOLDS = 20_000
 PROGRAM, CYCLE, OPERATOR = "jigisemejiri", "2019-Q2", "orange-money"
-# The CLI with bulk batches of BATCH events (the shipped 20,000 would leave a 20,000-household
-# file a single batch: nothing to kill between).
+# The CLI with bulk batches of BATCH events (the shipped 20,000-100,000 would leave a
+# 20,000-household file a single batch: nothing to kill between).
 BATCH = 5_000
 TLEDGER = [sys.executable, "-c", "import workflows.enrolment as e, workflows.cycles as c, workflows.payouts as p; "
-           f"e.BATCH_SIZE = c.BATCH_SIZE = p.BATCH_SIZE = {BATCH}; from cli.main import main; main()"]
+           f"e.BATCH_SIZE = e.RECORD_BATCH = c.BATCH_SIZE = p.BATCH_SIZE = p.RECORD_BATCH = {BATCH}; "
+           "from cli.main import main; main()"]
 TOPICS = ("tledger:Household.Enrolled", "tledger:Entitlement.Granted", "tledger:PayoutLine.Reported")
 AUDIT = Audit(actor="crash.test", command="pytest")
 

@@ -1,0 +1,23 @@
+"""The fast uuid5 must give exactly the standard library's ids: stored events are addressed by them."""
+
+from __future__ import annotations
+
+import uuid
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger import ids
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_uuid5_equals_the_standard_library(name: str) -> None:
+    assert ids.uuid5(ids.NAMESPACE, name) == uuid.uuid5(ids.NAMESPACE, name)
+    other = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    assert ids.uuid5(other, name) == uuid.uuid5(other, name)
+
+
+def test_known_ids_do_not_change() -> None:
+    assert ids.payout_line_id("orange-money", "OR00000001") == uuid.uuid5(
+        ids.NAMESPACE, "payout-line/orange-money/OR00000001")
+    assert ids.household_id("jigisemejiri", "KITA-000001").version == 5
