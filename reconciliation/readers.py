@@ -18,7 +18,7 @@ from pathlib import Path
 from intake.cells import CellReader
 from intake.errors import FileRejected, RowError, reject_file
 from intake.fields import normalise_text, parse_amount, parse_datetime, parse_msisdn
-from intake.tabular import SourceRow, Table, open_table
+from intake.tabular import EXTRA, SourceRow, Table, open_table
 from reconciliation.operators import OperatorConfig
 from reconciliation.pain002 import iter_pain002
 from reconciliation.payout_row import (
@@ -127,6 +127,35 @@ def _iter_tabular(path: Path, operator: OperatorConfig, now: datetime) -> Iterat
             yield Parsed(source.line, "operator_txn_id", txn_id, _parse_row(source, file, operator, now))
 
 
+def _clean_row(source: SourceRow, operator: OperatorConfig, now: datetime) -> PayoutRow | None:
+    """The common case, a row without any problem, read without collecting errors (the same
+    parsers, in a straight line: a quarter of the parsing time of a million-line file). None
+    sends the row to the careful reading below, which names every problem."""
+    values = source.values
+    if EXTRA in values or not any(values.get(column) for column in KEY_COLUMNS):
+        return None
+    get = values.get
+    try:
+        txn_id, amount, status = get("operator_txn_id", ""), get("amount", ""), get("status", "")
+        if not (txn_id and amount and status):
+            return None
+        reference, household, msisdn = get("reference", ""), get("household_id", ""), get("msisdn", "")
+        currency, paid_at, reason = get("currency", ""), get("paid_at", ""), get("reason", "")
+        return PayoutRow(
+            line=source.line, operator_txn_id=parse_txn_id(txn_id),
+            reference=parse_reference(reference) if reference else None,
+            household_id=parse_household_id(household) if household else None,
+            msisdn=parse_msisdn(msisdn) if msisdn else None,
+            amount=check_positive(parse_amount(amount)),
+            currency=parse_currency(currency) if currency else None,
+            paid_at=check_not_future(parse_datetime(paid_at), now) if paid_at else None,
+            status=operator.parse_status(status),
+            reason=normalise_text(reason) if reason else None,
+        )
+    except ValueError:
+        return None
+
+
 def _check_header(table: Table, operator: OperatorConfig) -> None:
     present = set(table.columns)
     errors = [
@@ -151,6 +180,13 @@ def _aliases(operator: OperatorConfig, column: str) -> str:
 def _parse_row(
     source: SourceRow, file: str, operator: OperatorConfig, now: datetime
 ) -> PayoutRow | list[RowError]:
+    return _clean_row(source, operator, now) or _careful_row(source, file, operator, now)
+
+
+def _careful_row(
+    source: SourceRow, file: str, operator: OperatorConfig, now: datetime
+) -> PayoutRow | list[RowError]:
+    """Every cell read, every problem collected."""
     cells = CellReader(file, source)
     row = PayoutRow(
         line=source.line,

@@ -23,7 +23,6 @@ BATCH_SIZE = 20_000  # rows spilled together
 # Households enrolled per event-store transaction: at a million events each commit writes every
 # index page the batch touched (and waits for the disk), so fewer, larger commits write far less.
 RECORD_BATCH = 100_000
-LOOKUP_CHUNK = 10_000  # keys per IN (...) look-up: SQLite allows 32,766 parameters
 _COMPARED = ("head_name", "msisdn", "region", "circle", "commune", "village", "operator",
              "enrolled_on", "productive")
 
@@ -118,16 +117,11 @@ def _enrol_batch(
 
 
 def _existing(ledger: Ledger, program: str, household_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(household_ids), LOOKUP_CHUNK):
-        chunk = household_ids[start:start + LOOKUP_CHUNK]
-        rows = ledger.db.fetchall(
-            f"SELECT household_id, {', '.join(_COMPARED)} FROM tl_households "
-            f"WHERE program = ? AND household_id IN ({','.join('?' * len(chunk))})",
-            (program, *chunk),
-        )
-        found.update((row[0], dict(zip(_COMPARED, row[1:]))) for row in rows)
-    return found
+    rows = ledger.db.fetch_in(
+        f"SELECT household_id, {', '.join(_COMPARED)} FROM tl_households WHERE program = ? AND household_id {{keys}}",
+        (program,), household_ids,
+    )
+    return {row[0]: dict(zip(_COMPARED, row[1:])) for row in rows}
 
 
 def _differences(row: EnrolmentRow, recorded: dict[str, Any], file: str) -> list[str]:

@@ -106,13 +106,8 @@ def _target_problem(file: str, row: PayoutRow, target: Target) -> RowError | Non
 def known_references(db: Database, batch: list[PayoutRow]) -> dict[str | None, tuple[str, str]]:
     """The batch's references that name an entitlement: reference -> (program, cycle)."""
     references = [r.reference for r in batch if r.reference]
-    if not references:
-        return {}
-    marks = ",".join("?" * len(references))
-    rows = db.fetchall(
-        f"SELECT reference, program, cycle FROM tl_entitlements WHERE reference IN ({marks})",
-        tuple(references),
-    )
+    rows = db.fetch_in("SELECT reference, program, cycle FROM tl_entitlements WHERE reference {keys}", (),
+                       references)
     return {r[0]: (str(r[1]), str(r[2])) for r in rows}
 
 
@@ -122,13 +117,10 @@ _CONTENT = ("operator_txn_id", "reference", "household_id", "msisdn", "amount", 
 
 def _recorded(db: Database, operator: str, txn_ids: list[str]) -> dict[str, tuple[dict[str, object], str]]:
     """The recorded lines among these ids: their content (as ``PayoutRow.content``) and where they came from."""
-    if not txn_ids:
-        return {}
-    marks = ",".join("?" * len(txn_ids))
-    rows = db.fetchall(
+    rows = db.fetch_in(
         f"SELECT {', '.join(_CONTENT)}, file_name, line FROM tl_payout_lines "
-        f"WHERE operator = ? AND operator_txn_id IN ({marks})",
-        (operator, *txn_ids),
+        "WHERE operator = ? AND operator_txn_id {keys}",
+        (operator,), txn_ids,
     )
     width = len(_CONTENT)
     return {r[0]: (dict(zip(_CONTENT, r[:width])), f"{r[width]}:{r[width + 1]}") for r in rows}

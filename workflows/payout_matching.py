@@ -35,14 +35,14 @@ def _index(
     references = {r.reference for r in rows if r.reference and known.get(r.reference) == (program, cycle)}
     rest = [r for r in rows if r.reference not in references]
     households = dict(_pairs(db, "SELECT household_id, reference FROM tl_entitlements WHERE program = ? "
-                                 "AND cycle = ? AND household_id IN ({})", program, cycle,
+                                 "AND cycle = ? AND household_id {keys}", program, cycle,
                              {r.household_id for r in rest if r.household_id}))
     numbers = {r.msisdn for r in rest if r.msisdn and r.household_id not in households}
     msisdns: dict[str, list[str]] = defaultdict(list)
-    owners = _pairs(db, "SELECT household_id, msisdn FROM tl_households WHERE program = ? AND msisdn IN ({})",
+    owners = _pairs(db, "SELECT household_id, msisdn FROM tl_households WHERE program = ? AND msisdn {keys}",
                     program, None, numbers)
     by_household = dict(_pairs(db, "SELECT household_id, reference FROM tl_entitlements WHERE program = ? "
-                                   "AND cycle = ? AND household_id IN ({})", program, cycle, {h for h, _ in owners}))
+                                   "AND cycle = ? AND household_id {keys}", program, cycle, {h for h, _ in owners}))
     for household, number in owners:
         if household in by_household:
             msisdns[number].append(by_household[household])
@@ -50,8 +50,6 @@ def _index(
 
 
 def _pairs(db: Database, sql: str, program: str, cycle: str | None, keys: set[str]) -> list[tuple[str, str]]:
-    if not keys:
-        return []
     params = (program,) if cycle is None else (program, cycle)
-    rows = db.fetchall(sql.format(",".join("?" * len(keys))), (*params, *sorted(keys)))
+    rows = db.fetch_in(sql, params, sorted(keys))
     return [(str(a), str(b)) for a, b in rows]

@@ -37,7 +37,6 @@ BATCH_SIZE = 20_000  # lines checked together (one look-up per kind of key)
 # Lines recorded per event-store transaction: at a million events each commit writes every index
 # page the batch touched (and waits for the disk), so fewer, larger commits write far less.
 RECORD_BATCH = 100_000
-LOOKUP_CHUNK = 10_000  # keys per IN (...) look-up: SQLite allows 32,766 parameters
 DUPLICATE = -1
 
 
@@ -149,13 +148,9 @@ def _save(ledger: Ledger, operator: str, lines: list[AttributedLine], audit: Any
 
 
 def _recorded_ids(ledger: Ledger, operator: str, txn_ids: list[str]) -> set[str]:
-    done: set[str] = set()
-    for start in range(0, len(txn_ids), LOOKUP_CHUNK):
-        chunk = txn_ids[start:start + LOOKUP_CHUNK]
-        done.update(r[0] for r in ledger.db.fetchall(
-            f"SELECT operator_txn_id FROM tl_payout_lines WHERE operator = ? AND operator_txn_id IN "
-            f"({','.join('?' * len(chunk))})", (operator, *chunk)))
-    return done
+    return {r[0] for r in ledger.db.fetch_in(
+        "SELECT operator_txn_id FROM tl_payout_lines WHERE operator = ? AND operator_txn_id {keys}", (operator,),
+        txn_ids)}
 
 
 def _attributed(row: PayoutRow, target: Target, matched: str | None, how: str) -> AttributedLine:

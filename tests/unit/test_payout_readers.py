@@ -698,3 +698,36 @@ def test_fuzz_xml(content: bytes) -> None:
 )
 def test_fuzz_xlsx(content: bytes) -> None:
     assert_rows_errors_or_rejected(content, ".xlsx")
+
+
+_CELLS = {
+    "operator_txn_id": st.sampled_from(["T1", "", "=cmd", "x" * 70, "T\u200b2"]),
+    "reference": st.sampled_from(["", "19Q27EN8WCK7FN0Y", "A" * 17]),
+    "household_id": st.sampled_from(["", "KITA-000001", "\tH"]),
+    "msisdn": st.sampled_from(["", "+22376123456", "76 12 34 56", "12", "abc"]),
+    "amount": st.sampled_from(["30000", "30 000", "30.000", "0", "-5", "30.5", "", "1" * 20]),
+    "currency": st.sampled_from(["", "XOF", "xof", "EURO"]),
+    "paid_at": st.sampled_from(["", "2019-04-02", "02/04/2019 10:15", "31/02/2019", "2999-01-01", "soon"]),
+    "status": st.sampled_from(["success", "Payé", "failed", "envoyé", ""]),
+    "reason": st.sampled_from(["", "  compte   bloqué ", "x"]),
+}
+
+
+@given(st.fixed_dictionaries(_CELLS), st.booleans())
+def test_the_quick_reading_of_a_clean_row_equals_the_careful_one(values: dict[str, str], extra: bool) -> None:
+    """A row the quick path accepts is exactly the row the careful path builds; any row with a
+    problem is left to the careful path (which names the problem)."""
+    from intake.tabular import EXTRA, SourceRow
+    from reconciliation.readers import _careful_row, _clean_row
+
+    if extra:
+        values = {**values, EXTRA: "surplus"}
+    source = SourceRow(7, values)
+    orange = load_operator("orange-money")
+    now = datetime(2026, 1, 1)
+    careful = _careful_row(source, "f.csv", orange, now)
+    quick = _clean_row(source, orange, now)
+    if isinstance(careful, list):
+        assert quick is None
+    else:
+        assert quick == careful
