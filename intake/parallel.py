@@ -13,13 +13,12 @@ every problem) is returned (or raised) here exactly as if it had run here. Files
 
 from __future__ import annotations
 
-import os
 import pickle
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
+
+from workers import process
 
 R = TypeVar("R")
 
@@ -33,20 +32,11 @@ def parsed_beside(
     """``check(path, *args, on_row)``, its parsing done in a second process for a large file."""
     if not path.is_file() or path.stat().st_size < BESIDE_FROM:
         return check(path, *args, on_row)
-    # A fresh interpreter: nothing inherited, no re-import of the caller's main module. Rows
-    # come back on a pipe of their own (anything printed to stdout cannot garble them).
-    read_end, write_end = os.pipe()
-    worker = subprocess.Popen([sys.executable, "-m", "intake.parallel", str(write_end)], stdin=subprocess.PIPE,
-                              pass_fds=(write_end,))
-    os.close(write_end)
-    rows = os.fdopen(read_end, "rb")
-    assert worker.stdin is not None
+    worker = process.start("intake.parallel", (check, path, args))
     try:
-        pickle.dump((check, path, args), worker.stdin)
-        worker.stdin.close()
         while True:
             try:
-                kind, payload = pickle.load(rows)
+                kind, payload = pickle.load(worker.output)
             except EOFError:
                 raise RuntimeError(f"the process parsing {path} stopped unexpectedly") from None
             if kind == "rows":
@@ -58,38 +48,27 @@ def parsed_beside(
                 result: R = payload
                 return result
     finally:
-        rows.close()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
-def _send(out: IO[bytes], kind: str, payload: Any) -> None:
-    pickle.dump((kind, payload), out, protocol=pickle.HIGHEST_PROTOCOL)
-    out.flush()
+        process.stop(worker)
 
 
 def main() -> None:
-    check, path, args = pickle.load(sys.stdin.buffer)
-    out = os.fdopen(int(sys.argv[1]), "wb")
+    (check, path, args), out = process.job_and_output()
     pending: list[Any] = []
 
     def on_row(row: Any) -> None:
         pending.append(row)
         if len(pending) == BATCH:
-            _send(out, "rows", pending[:])
+            process.send(out, ("rows", pending[:]))
             pending.clear()
 
     try:
         result = check(path, *args, on_row)
     except Exception as exc:  # sent back and raised there, with the rows parsed before it
-        _send(out, "rows", pending)
-        _send(out, "raised", exc)
+        process.send(out, ("rows", pending))
+        process.send(out, ("raised", exc))
         return
-    _send(out, "rows", pending)
-    _send(out, "result", result)
+    process.send(out, ("rows", pending))
+    process.send(out, ("result", result))
 
 
 if __name__ == "__main__":

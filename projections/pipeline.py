@@ -16,18 +16,16 @@ already links (the chain is extended by the ordinary catch-up, which needs the s
 
 from __future__ import annotations
 
-import os
 import pickle
-import subprocess
-import sys
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 from eventsourcing.application import Application
 
 from projections import chain, runner
 from projections.database import Database
 from projections.preparer import Job
+from workers import process
 
 # Below this many events a second process costs more to start than it saves.
 PARALLEL_FROM = 50_000
@@ -56,12 +54,13 @@ def _pipeline(
     app: Application[Any], db: Database, start: int, stop: int, on_batch: Callable[[int], None] | None
 ) -> int:
     """Apply (start, stop] range by range, in order, as the preparers deliver them."""
-    preparers = [_start_preparer(app, db, start, stop, offset) for offset in range(PREPARERS)]
+    job = Job(type(app), dict(app.env), db.url, runner.events_table(app), start, stop, BATCH_SIZE, 0, PREPARERS)
+    preparers = [process.start("projections.preparer", job._replace(offset=offset)) for offset in range(PREPARERS)]
     total = 0
     try:
         for index, first in enumerate(range(start, stop, BATCH_SIZE)):
             try:
-                batch = pickle.load(preparers[index % PREPARERS][1])
+                batch = pickle.load(preparers[index % PREPARERS].output)
             except EOFError:  # a preparer stopped early: the ordinary catch-up goes on from here
                 return total
             got, last, count, prepared = batch
@@ -72,29 +71,5 @@ def _pipeline(
                 on_batch(count)
         return total
     finally:
-        for process, batches in preparers:
-            batches.close()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _start_preparer(
-    app: Application[Any], db: Database, start: int, stop: int, offset: int
-) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-    # A fresh interpreter (not multiprocessing): nothing inherited, and no re-import of the
-    # caller's main module. The settings (the cipher key among them) go through stdin, the
-    # batches come back on a pipe of their own (not stdout, which anything may print to).
-    read_end, write_end = os.pipe()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "projections.preparer", str(write_end)], stdin=subprocess.PIPE,
-        pass_fds=(write_end,),
-    )
-    os.close(write_end)
-    assert process.stdin is not None
-    with process.stdin:
-        pickle.dump(Job(type(app), dict(app.env), db.url, runner.events_table(app), start, stop, BATCH_SIZE,
-                        offset, PREPARERS), process.stdin)
-    return process, os.fdopen(read_end, "rb")
+        for preparer in preparers:
+            process.stop(preparer, timeout=10)

@@ -10,9 +10,6 @@ Prepared). A range may hold fewer events than positions (sequence gaps), or none
 
 from __future__ import annotations
 
-import os
-import pickle
-import sys
 from typing import IO, Any, NamedTuple
 
 from eventsourcing.application import Application
@@ -21,6 +18,7 @@ from config.database import DatabaseURL
 from projections import runner
 from projections.database import Database
 from projections.log import read_log
+from workers import process
 
 
 class Job(NamedTuple):
@@ -42,18 +40,16 @@ def prepare_batches(job: Job, out: IO[bytes]) -> None:
         for first in range(job.start + job.offset * job.batch_size, job.stop, job.stride * job.batch_size):
             last = min(first + job.batch_size, job.stop)
             notifications = [n for n in read_log(db, job.table, first, job.batch_size) if n.id <= last]
-            pickle.dump((first, last, len(notifications), runner.prepare(app, notifications)), out,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-            out.flush()
+            process.send(out, (first, last, len(notifications), runner.prepare(app, notifications)))
     finally:
         db.close()
         app.close()
 
 
 def main() -> None:
-    job = pickle.load(sys.stdin.buffer)
+    job, out = process.job_and_output()
     try:
-        with os.fdopen(int(sys.argv[1]), "wb") as out:
+        with out:
             prepare_batches(job, out)
     except BrokenPipeError:
         pass  # the writing process stopped reading (it fell back to the ordinary catch-up, or died)

@@ -1,0 +1,1 @@
+"""Helper processes for the second core (see workers.process)."""
