@@ -14,6 +14,8 @@ from ledger.errors import LedgerError
 from workflows.db_admin import create_roles
 from workflows.enrolment import enrol_file
 from workflows.programs import add_program
+from projections.rebuild import compare, derive, replay
+from workflows import runtime
 from workflows.runtime import Ledger, open_ledger
 
 from conftest import PROGRAMS
@@ -34,6 +36,22 @@ def test_stored_events_and_the_chain_refuse_update_and_delete(ledger: Ledger, en
     if ledger.db.dialect == "postgresql":
         with pytest.raises(psycopg.Error, match="TRUNCATE on .* refused"):
             ledger.db.execute(f"TRUNCATE {name}")
+
+
+def test_helper_processes_read_encrypted_events(db_url: str, enrolment_csv, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The follower and the replay's decoders get the key from the command (through a pipe) and
+    decode what it wrote: the read models come out the same as a fresh derivation."""
+    monkeypatch.setenv("TLEDGER_CIPHER_KEY", AESCipher.create_key(32))
+    monkeypatch.setattr(runtime, "FOLLOW_FROM", 0)
+    with open_ledger(db_url, Audit("a", "pytest")) as ledger:
+        add_program(ledger, PROGRAMS / "jigisemejiri.toml")
+        rows = [f"H-{n},Chef {n},,Kayes,Kita,Kita,Kita 1,orange-money,2019-01-01,no" for n in range(1, 9)]
+        enrol_file(ledger, "jigisemejiri", enrolment_csv(rows))
+        assert ledger.db.fetchone("SELECT COUNT(*) FROM tl_households") == (8,)
+        assert replay(ledger.app, ledger.db, parallel_from=0) == ledger.app.recorder.max_notification_id()
+        fresh = derive(ledger.app, ledger.db)
+        assert compare(ledger.db, fresh) == []
+        fresh.close()
 
 
 def test_payloads_are_encrypted_at_rest_with_the_key(db_url: str, enrolment_csv, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
