@@ -150,3 +150,13 @@ def quarter(ledger: Ledger, enrolment_csv):  # type: ignore[no-untyped-def]
     open_cycle(ledger, "jigisemejiri", "2019-Q1")
     compute_cycle(ledger, "jigisemejiri", "2019-Q1")
     return ledger
+
+
+@pytest.fixture(params=["here", "beside"])
+def parsing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where a payout file is parsed: here, or ("beside") in the second process a large file gets."""
+    from intake import parallel
+
+    if request.param == "beside":
+        monkeypatch.setattr(parallel, "BESIDE_FROM", 0)
+    return str(request.param)

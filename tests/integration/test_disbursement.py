@@ -9,7 +9,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from intake import parallel
 from intake.errors import FileRejected
 from ledger.errors import LedgerError
 from workflows.disbursement import issue_payment_list
@@ -122,12 +121,7 @@ def test_a_bad_file_lists_every_bad_row_and_records_nothing(quarter: Ledger, tmp
     assert lines_in_db(quarter) == 1
 
 
-@pytest.mark.parametrize("parsing", ["here", "beside"])
-def test_french_semicolon_cp1252_file_from_the_operator(
-    quarter: Ledger, tmp_path: Path, parsing: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if parsing == "beside":  # parsed in a second process, as a large file is
-        monkeypatch.setattr(parallel, "BESIDE_FROM", 0)
+def test_french_semicolon_cp1252_file_from_the_operator(quarter: Ledger, tmp_path: Path, parsing: str) -> None:
     refs = issue(quarter, tmp_path)
     french = tmp_path / "om-export.csv"
     french.write_bytes(
@@ -149,12 +143,7 @@ def test_french_semicolon_cp1252_file_from_the_operator(
     ]
 
 
-@pytest.mark.parametrize("parsing", ["here", "beside"])
-def test_xlsx_and_pain002_files(
-    quarter: Ledger, tmp_path: Path, parsing: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if parsing == "beside":  # parsed in a second process, as a large file is
-        monkeypatch.setattr(parallel, "BESIDE_FROM", 0)
+def test_xlsx_and_pain002_files(quarter: Ledger, tmp_path: Path, parsing: str) -> None:
     refs = issue(quarter, tmp_path, operator="moov-money")
     book = openpyxl.Workbook()
     sheet = book.active

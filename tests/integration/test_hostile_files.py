@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from intake import parallel
 from intake.errors import FileRejected
 from workflows.disbursement import issue_payment_list
 from workflows.payouts import import_payouts
@@ -48,13 +47,10 @@ def listed(quarter: Ledger, tmp_path: Path) -> Ledger:
     return quarter
 
 
-@pytest.mark.parametrize("parsing", ["here", "beside"])
 @pytest.mark.parametrize(("name", "content", "message"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
 def test_each_bad_file_is_rejected_with_its_message(listed: Ledger, tmp_path: Path, name: str, content: bytes,
-                                                   message: str, parsing: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """"beside": parsed in a second process, as large files are; the same rejection comes back."""
-    if parsing == "beside":
-        monkeypatch.setattr(parallel, "BESIDE_FROM", 0)
+                                                   message: str, parsing: str) -> None:
+    """Parsed here or in the second process a large file gets: the same rejection either way."""
     path = tmp_path / "payouts.csv"
     path.write_bytes(content)
     with pytest.raises(FileRejected) as caught:
