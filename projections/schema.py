@@ -176,16 +176,14 @@ STATEMENTS = (
 
 # Secondary indexes: a full rebuild drops them and builds them once at the end (one sort
 # instead of a million random inserts each).
-INDEXES = (
-    """CREATE INDEX IF NOT EXISTS tl_households_msisdn ON tl_households (program, msisdn)""",
-    """CREATE INDEX IF NOT EXISTS tl_entitlements_household
-        ON tl_entitlements (program, household_id)""",
-    """CREATE UNIQUE INDEX IF NOT EXISTS tl_entitlements_reference ON tl_entitlements (reference)""",
-    """CREATE INDEX IF NOT EXISTS tl_payout_lines_matched
-        ON tl_payout_lines (program, cycle, matched_reference)""",
-)
-INDEX_NAMES = ("tl_households_msisdn", "tl_entitlements_household", "tl_entitlements_reference",
-               "tl_payout_lines_matched")
+INDEXES = {
+    "tl_households_msisdn": "ON tl_households (program, msisdn)",
+    "tl_entitlements_household": "ON tl_entitlements (program, household_id)",
+    "tl_entitlements_reference": "ON tl_entitlements (reference)",
+    "tl_payout_lines_matched": "ON tl_payout_lines (program, cycle, matched_reference)",
+}
+UNIQUE_INDEXES = frozenset({"tl_entitlements_reference"})
+INDEX_NAMES = tuple(INDEXES)
 
 
 # Bump when a read-model table changes shape: the read models are then dropped and
@@ -199,8 +197,9 @@ def create_views(db: Database) -> None:
     if row is not None and int(row[0]) != VIEWS_VERSION:
         drop_views(db)
         return
-    for statement in STATEMENTS + INDEXES:
+    for statement in STATEMENTS:
         db.execute(statement)
+    create_indexes(db)
     db.execute(
         "INSERT INTO tl_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
         ("views",),
@@ -228,5 +227,6 @@ def drop_indexes(db: Database) -> None:
 
 
 def create_indexes(db: Database) -> None:
-    for statement in INDEXES:
-        db.execute(statement)
+    for name, target in INDEXES.items():
+        unique = "UNIQUE " if name in UNIQUE_INDEXES else ""
+        db.execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} {target}")

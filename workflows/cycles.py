@@ -11,11 +11,9 @@ from eventsourcing.persistence import IntegrityError
 from ledger.calendar import CycleLabel, parse_cycle_label
 from ledger.program import Program, RuleVersion
 from ledger.rules import HouseholdTerms
+from workflows import runtime
 from workflows.runtime import Ledger
 
-# Households per page and event-store transaction: at a million events each commit writes every
-# index page the batch touched (and waits for the disk), so fewer, larger commits write far less.
-BATCH_SIZE = 100_000
 
 
 def open_cycle(ledger: Ledger, program: str, label: str) -> dict[str, Any]:
@@ -107,7 +105,7 @@ def _next_households(
     """The next page of households with no entitlement in the cycle yet (keyset pagination)."""
     rows = ledger.db.fetchall(
         "SELECT h.household_id, h.enrolled_on, h.productive, h.exited_on, h.operator "
-        f"{_PENDING_WHERE} AND h.household_id > ? ORDER BY h.household_id LIMIT {BATCH_SIZE}",
+        f"{_PENDING_WHERE} AND h.household_id > ? ORDER BY h.household_id LIMIT {runtime.WRITE_BATCH}",
         (program, cycle.end.isoformat(), str(cycle), after),
     )
     suspensions = _suspensions(ledger, program, after, rows[-1][0]) if rows else {}

@@ -16,13 +16,11 @@ from eventsourcing.persistence import IntegrityError
 
 from intake.enrolment import EnrolmentRow, check_enrolment_file
 from intake.tabular import file_sha256
+from workflows import runtime
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
 BATCH_SIZE = 20_000  # rows spilled together
-# Households enrolled per event-store transaction: at a million events each commit writes every
-# index page the batch touched (and waits for the disk), so fewer, larger commits write far less.
-RECORD_BATCH = 100_000
 _COMPARED = ("head_name", "msisdn", "region", "circle", "commune", "village", "operator",
              "enrolled_on", "productive")
 
@@ -62,7 +60,7 @@ def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
         ledger.catch_up()
         ledger.progress.start(f"enrolling {path.name}", rows)
         with ledger.following(rows):
-            for batch in spill.groups(RECORD_BATCH):
+            for batch in spill.groups(runtime.WRITE_BATCH):
                 _enrol_batch(ledger, program, batch, report)
                 ledger.progress.advance(len(batch))
         ledger.progress.stop()

@@ -30,13 +30,11 @@ from reconciliation.readers import check_payout_file
 from reconciliation.rejections import write_rejections
 from workflows.payout_checks import Target, TargetBook, check_batch, known_references
 from workflows.payout_matching import match_batch
+from workflows import runtime
 from workflows.runtime import Ledger
 from workflows.spill import Spill
 
 BATCH_SIZE = 20_000  # lines checked together (one look-up per kind of key)
-# Lines recorded per event-store transaction: at a million events each commit writes every index
-# page the batch touched (and waits for the disk), so fewer, larger commits write far less.
-RECORD_BATCH = 100_000
 DUPLICATE = -1
 
 
@@ -124,7 +122,7 @@ def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, re
     audit = ledger.audit.for_file(report.file_sha256, path.name)
     ledger.progress.start(f"recording {path.name}", report.lines)
     with ledger.following(report.lines):
-        for lines in spill.groups(RECORD_BATCH):
+        for lines in spill.groups(runtime.WRITE_BATCH):
             report.recorded += _save(ledger, config.code, lines, audit)
             ledger.progress.advance(len(lines))
     ledger.progress.stop()

@@ -21,6 +21,10 @@ from projections.schema import INDEX_NAMES, VIEWS_VERSION, create_views
 
 # Below this many events, starting a follower process costs more than it saves.
 FOLLOW_FROM = 20_000
+# Events per event-store transaction in bulk commands (enrolment, computation, import): at a
+# million events each commit writes every index page its batch touched and waits for the disk,
+# so fewer, larger commits write far less. (Read at call time: the crash tests lower it.)
+WRITE_BATCH = 100_000
 
 # Same key in every process: schema creation is serialised across processes.
 _SCHEMA_LOCK = zlib.crc32(b"tledger-schema")

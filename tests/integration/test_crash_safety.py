@@ -49,9 +49,8 @@ PROGRAM, CYCLE, OPERATOR = "jigisemejiri", "2019-Q2", "orange-money"
 # The CLI with bulk batches of BATCH events (the shipped 20,000-100,000 would leave a
 # 20,000-household file a single batch: nothing to kill between).
 BATCH = 5_000
-TLEDGER = [sys.executable, "-c", "import workflows.enrolment as e, workflows.cycles as c, workflows.payouts as p; "
-           f"e.BATCH_SIZE = e.RECORD_BATCH = c.BATCH_SIZE = p.BATCH_SIZE = p.RECORD_BATCH = {BATCH}; "
-           "from cli.main import main; main()"]
+TLEDGER = [sys.executable, "-c", "import workflows.enrolment as e, workflows.payouts as p, workflows.runtime as r; "
+           f"e.BATCH_SIZE = p.BATCH_SIZE = r.WRITE_BATCH = {BATCH}; from cli.main import main; main()"]
 TOPICS = ("tledger:Household.Enrolled", "tledger:Entitlement.Granted", "tledger:PayoutLine.Reported")
 AUDIT = Audit(actor="crash.test", command="pytest")
 
