@@ -14,9 +14,11 @@ every problem) is returned (or raised) here exactly as if it had run here. Files
 from __future__ import annotations
 
 import pickle
+import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from workers import process
 
@@ -24,6 +26,10 @@ R = TypeVar("R")
 
 BESIDE_FROM = 2_000_000  # bytes: about 20,000 payout lines
 BATCH = 5_000
+# Batches read ahead of the caller: a pipe holds 64 KiB, so while the caller checked 20,000
+# rows the parser stood blocked half the time; a reading thread keeps it going (bounded:
+# about 40 MB of rows at most).
+READ_AHEAD = 64
 
 
 def parsed_beside(
@@ -33,12 +39,14 @@ def parsed_beside(
     if not path.is_file() or path.stat().st_size < BESIDE_FROM:
         return check(path, *args, on_row)
     worker = process.start("intake.parallel", (check, path, args))
+    messages: queue.Queue[tuple[str, Any]] = queue.Queue(READ_AHEAD)
+    reader = threading.Thread(target=_read, args=(worker.output, messages), daemon=True)
+    reader.start()
     try:
         while True:
-            try:
-                kind, payload = pickle.load(worker.output)
-            except EOFError:
-                raise RuntimeError(f"the process parsing {path} stopped unexpectedly") from None
+            kind, payload = messages.get()
+            if kind == "gone":
+                raise RuntimeError(f"the process parsing {path} stopped unexpectedly")
             if kind == "rows":
                 for row in payload:
                     on_row(row)
@@ -48,7 +56,29 @@ def parsed_beside(
                 result: R = payload
                 return result
     finally:
-        process.stop(worker)
+        _stop(worker, reader, messages)
+
+
+def _stop(worker: process.Worker, reader: threading.Thread, messages: queue.Queue[tuple[str, Any]]) -> None:
+    if reader.is_alive():  # the caller gave up early: end the parser, free the reading thread
+        worker.process.kill()
+        while reader.is_alive():
+            while not messages.empty():
+                messages.get_nowait()
+            reader.join(0.05)
+    process.stop(worker)
+
+
+def _read(output: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> None:
+    """In a thread: every message of the parsing process, then ("gone", None)."""
+    try:
+        while True:
+            message = pickle.load(output)
+            messages.put(message)
+            if message[0] != "rows":
+                return
+    except Exception:  # EOF: the parser died; OSError / ValueError: the caller stopped listening
+        messages.put(("gone", None))
 
 
 def main() -> None:

@@ -128,6 +128,21 @@ class Database:
                 yield
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: every read inside sees the same committed state (SQLite's
+        deferred BEGIN; PostgreSQL's REPEATABLE READ, cursors WITH HOLD included)."""
+        if self.dialect == "sqlite":
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._conn.execute("COMMIT")
+        else:
+            with self._conn.transaction():
+                self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield
+
+    @contextmanager
     def advisory_lock(self, key: int) -> Iterator[None]:
         """Serialise schema creation across processes (PostgreSQL); a no-op on SQLite."""
         if self.dialect != "postgresql":

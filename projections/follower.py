@@ -34,8 +34,10 @@ from projections.preparer import Job
 # Seconds between looks at the log when there was nothing new.
 POLL = 0.05
 # Events per read-model transaction: behind a bulk writer there is always a backlog, and at a
-# million events each commit rewrites the index pages it touched.
-FOLLOW_BATCH = 20_000
+# million events each commit rewrites the index pages it touched. 100,000 (one writer's
+# transaction) instead of 20,000: a 1M-line import 77.6 -> 67.1 s on SQLite, 78 -> 73 s on
+# PostgreSQL, for about 250 MB more in the follower.
+FOLLOW_BATCH = 100_000
 
 
 @contextmanager

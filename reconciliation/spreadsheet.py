@@ -13,7 +13,8 @@ import re
 
 import csv
 import os
-from collections.abc import Iterable, Sequence
+import shutil
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -36,11 +37,15 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def write_rows(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], tail: Callable[[], Path] | None = None
+) -> None:
     """Write a header and rows to ``path``: .csv (UTF-8, ',') or .xlsx, streaming.
 
     Every cell goes through :func:`safe_cell`. The file appears complete or not
     at all: it is written beside ``path`` and then renamed. None is an empty cell.
+    ``tail`` (.csv only): called after the rows, gives a file of more rows written by
+    :func:`write_csv_body` (another process's part of the report), copied after them.
     """
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
@@ -48,7 +53,9 @@ def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object
     partial = path.with_name(f".{path.name}.partial")
     try:
         if suffix == ".csv":
-            _write_csv(partial, header, rows)
+            _write_csv(partial, header, rows, tail)
+        elif tail is not None:
+            raise ValueError(f"{path}: only a .csv report can be written in parts")
         else:
             _write_xlsx(partial, header, rows)
         os.replace(partial, path)
@@ -56,11 +63,23 @@ def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object
         partial.unlink(missing_ok=True)
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def _write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], tail: Callable[[], Path] | None
+) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([safe_cell(cell) for cell in header])
         writer.writerows(list(map(safe_cell, row)) for row in rows)
+        if tail is not None:
+            handle.flush()
+            with tail().open("rb") as more:
+                shutil.copyfileobj(more, handle.buffer)
+
+
+def write_csv_body(path: Path, rows: Iterable[Sequence[object]]) -> None:
+    """Rows without a header, as :func:`write_rows` writes them (a part of a larger report)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(list(map(safe_cell, row)) for row in rows)
 
 
 def _write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

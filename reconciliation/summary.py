@@ -6,7 +6,8 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any, Iterable, NamedTuple
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable, NamedTuple
 
 from reconciliation.matching import CATEGORIES, classify, slip_note
 
@@ -54,8 +55,26 @@ class Digest:
     def add(self, text: str) -> None:
         self._hash.update(text.encode())
 
+    def add_file(self, path: Path) -> None:
+        """Go on with text another part wrote to ``path`` (see :func:`digest_text`)."""
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                self._hash.update(chunk)
+
     def hexdigest(self) -> str:
         return str(self._hash.hexdigest())
+
+
+class _TextSink:
+    """Stands in for the hash: keeps the text in a file, for the part that finishes the digest."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.update = handle.write
+
+
+def digest_text(handle: BinaryIO) -> Digest:
+    """A Digest that writes its text to ``handle`` (a part of a reconciliation done elsewhere)."""
+    return Digest(_hash=_TextSink(handle))
 
 
 @dataclass
@@ -87,6 +106,16 @@ class Totals:
         self.paid_count += paid > 0
         self.outstanding += max(owed - paid, 0)
         self.excess += max(paid - owed, 0)
+
+    def merge(self, other: Totals) -> None:
+        """Add another part's totals to these."""
+        for name in CATEGORIES:
+            self.categories[name] += other.categories[name]
+            for side in ("expected", "reported"):
+                self.amounts[name][side] += other.amounts[name][side]
+        for name in ("count", "cancelled", "owed", "paid", "paid_count", "outstanding", "excess", "unknown",
+                     "unknown_reported"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
         return {

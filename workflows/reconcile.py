@@ -5,48 +5,17 @@ with SQL, held equal to ``classify`` by a property test.)"""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ledger.calendar import parse_cycle_label
 from projections import chain
 from projections.categories import status
-from reconciliation.spreadsheet import write_rows
-from reconciliation.summary import DETAIL_HEADER, Digest, EntitlementRow, LineRow, Totals, detail_rows
+from projections.database import Database
+from reconciliation.summary import Digest, Totals, detail_rows
+from workflows.reconcile_half import reconciled_in_halves, write_detail
+from workflows.reconcile_reads import Scope, entitlements, matched_lines, unknown_lines
 from workflows.runtime import Ledger
-
-
-def _scope(program: str, cycle: str, operator: str | None, alias: str) -> tuple[str, tuple[str, ...]]:
-    where = f"{alias}.program = ? AND {alias}.cycle = ?"
-    if operator:
-        return where + f" AND {alias}.operator = ?", (program, cycle, operator)
-    return where, (program, cycle)
-
-
-def _entitlements(ledger: Ledger, program: str, cycle: str, operator: str | None) -> Iterator[EntitlementRow]:
-    where, params = _scope(program, cycle, operator, "e")
-    cursor = ledger.db.stream(
-        f"SELECT e.reference, e.household_id, e.operator, e.due, e.cancelled FROM tl_entitlements e "
-        f"WHERE {where} ORDER BY {ledger.db.ordered('e.reference')}",
-        params,
-    )
-    return map(EntitlementRow._make, cursor)
-
-
-def _lines(ledger: Ledger, program: str, cycle: str, matched: bool) -> Iterator[LineRow]:
-    # Matched lines in reference order only: the index gives that order, and each entitlement
-    # sorts its own few lines.
-    condition, order = ("IS NOT NULL", ledger.db.ordered("l.matched_reference")) if matched else (
-        "IS NULL", f"{ledger.db.ordered('l.operator')}, {ledger.db.ordered('l.operator_txn_id')}")
-    cursor = ledger.db.stream(
-        "SELECT l.matched_reference, l.operator, l.operator_txn_id, l.reference, l.household_id, l.amount, "
-        "l.status, l.reversed, l.file_name, l.line, l.match FROM tl_payout_lines l "
-        f"WHERE l.program = ? AND l.cycle = ? AND l.matched_reference {condition} ORDER BY {order}",
-        (program, cycle),
-    )
-    return map(LineRow._make, cursor)
 
 
 def reconcile_cycle(
@@ -64,16 +33,8 @@ def reconcile_cycle(
     ledger.app.get_cycle(program, cycle)
     operator = operator.strip().lower() if operator else None
     ledger.catch_up()
-    digest, totals = Digest(), Totals()
-    rows = detail_rows(
-        _entitlements(ledger, program, cycle, operator), _lines(ledger, program, cycle, True),
-        (u for u in _lines(ledger, program, cycle, False) if not operator or u.operator == operator),
-        digest, totals,
-    )
-    if out is not None:
-        write_rows(out, DETAIL_HEADER, rows)
-    else:
-        deque(rows, maxlen=0)
+    scope = Scope(program, cycle, operator)
+    digest, totals = reconciled_in_halves(ledger.db, scope, out) or _in_one_pass(ledger.db, scope, out)
     summary: dict[str, Any] = {"program": program, "cycle": cycle, "operator": operator,
                                "currency": definition.currency, **totals.as_dict()}
     if out is not None:
@@ -87,6 +48,15 @@ def reconcile_cycle(
         )
         ledger.catch_up()
     return summary
+
+
+def _in_one_pass(db: Database, scope: Scope, out: Path | None) -> tuple[Digest, Totals]:
+    digest, totals = Digest(), Totals()
+    with db.snapshot():
+        rows = detail_rows(entitlements(db, scope), matched_lines(db, scope), unknown_lines(db, scope),
+                           digest, totals)
+        write_detail(out, rows)
+    return digest, totals
 
 
 def close_cycle(ledger: Ledger, program: str, label: str) -> dict[str, Any]:
