@@ -99,7 +99,7 @@ STATEMENTS = (
         cancelled INTEGER NOT NULL DEFAULT 0,
         reissue_pending INTEGER NOT NULL DEFAULT 0,
         instructed INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (program, cycle, household_id))""",
+        PRIMARY KEY (program, cycle, household_id)){storage}""",
     """CREATE TABLE IF NOT EXISTS tl_payout_lines (
         operator TEXT NOT NULL,
         operator_txn_id TEXT NOT NULL,
@@ -186,9 +186,15 @@ UNIQUE_INDEXES = frozenset({"tl_entitlements_reference"})
 INDEX_NAMES = tuple(INDEXES)
 
 
+# PostgreSQL: room on each page for a second version of every row. Issuing a payment list
+# marks a third of a million entitlements "instructed"; in full pages each new row version
+# went to another page and into every index (11 s a list at 1M); with room on the page it is
+# a heap-only update, no index touched (0.9 s). The table is about 20% larger.
+_UPDATED_IN_PLACE = " WITH (fillfactor = 50)"
+
 # Bump when a read-model table changes shape: the read models are then dropped and
 # rebuilt from the events on the next command (they hold nothing the events do not).
-VIEWS_VERSION = 4
+VIEWS_VERSION = 5  # 5: tl_entitlements' fillfactor on PostgreSQL
 
 
 def create_views(db: Database) -> None:
@@ -198,7 +204,7 @@ def create_views(db: Database) -> None:
         drop_views(db)
         return
     for statement in STATEMENTS:
-        db.execute(statement)
+        db.execute(statement.replace("{storage}", _UPDATED_IN_PLACE if db.dialect == "postgresql" else ""))
     create_indexes(db)
     db.execute(
         "INSERT INTO tl_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",

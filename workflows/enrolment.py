@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from intake.enrolment import EnrolmentRow, check_enrolment_file
+from intake.parallel import parsed_beside
 from intake.tabular import file_sha256
 from workflows import runtime
 from workflows.runtime import Ledger
@@ -83,7 +84,8 @@ def _check(path: Path, spill: Spill) -> int:
             spill.add(batch[:])
             batch.clear()
 
-    count = check_enrolment_file(path, keep)
+    # A large file is parsed in a second process while this one spills its rows.
+    count = parsed_beside(check_enrolment_file, path, on_row=keep)
     spill.add(batch)
     return count
 

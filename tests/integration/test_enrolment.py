@@ -25,7 +25,7 @@ def _event_count(ledger: Ledger) -> int:
     return ledger.app.recorder.max_notification_id() or 0
 
 
-def test_enrol_records_households_and_rerun_enrols_nothing(ledger: Ledger, enrolment_csv) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_records_households_and_rerun_enrols_nothing(ledger: Ledger, enrolment_csv, parsing: str) -> None:  # type: ignore[no-untyped-def]
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     path = enrolment_csv(GOOD)
     first = enrol_file(ledger, "jigisemejiri", path)
@@ -42,7 +42,7 @@ def test_enrol_records_households_and_rerun_enrols_nothing(ledger: Ledger, enrol
     assert show_household(ledger, "KITA-2", "jigisemejiri")["msisdn"] == "+22366123456"
 
 
-def test_a_bad_file_is_rejected_whole_listing_every_bad_row(ledger: Ledger, enrolment_csv) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_file_is_rejected_whole_listing_every_bad_row(ledger: Ledger, enrolment_csv, parsing: str) -> None:  # type: ignore[no-untyped-def]
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     before = _event_count(ledger)
     path = enrolment_csv([
@@ -62,7 +62,7 @@ def test_a_bad_file_is_rejected_whole_listing_every_bad_row(ledger: Ledger, enro
     assert ledger.db.fetchone("SELECT COUNT(*) FROM tl_households") == (0,)
 
 
-def test_duplicate_household_ids_in_one_file_reject_it(ledger: Ledger, enrolment_csv) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_household_ids_in_one_file_reject_it(ledger: Ledger, enrolment_csv, parsing: str) -> None:  # type: ignore[no-untyped-def]
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     with pytest.raises(FileRejected) as caught:
         enrol_file(ledger, "jigisemejiri", enrolment_csv([GOOD[0], GOOD[0]]))
@@ -71,7 +71,7 @@ def test_duplicate_household_ids_in_one_file_reject_it(ledger: Ledger, enrolment
     assert ledger.db.fetchone("SELECT COUNT(*) FROM tl_households") == (0,)
 
 
-def test_xlsx_enrolment_with_typed_cells(ledger: Ledger, tmp_path: Path) -> None:
+def test_xlsx_enrolment_with_typed_cells(ledger: Ledger, tmp_path: Path, parsing: str) -> None:
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     import datetime as dt
 
@@ -105,7 +105,7 @@ def test_changed_details_for_an_enrolled_household_are_reported_not_applied(  # 
     assert show_household(ledger, "KITA-1", None)["msisdn"] == "+22376123456"
 
 
-def test_every_event_records_actor_command_and_source_line(ledger: Ledger, enrolment_csv) -> None:  # type: ignore[no-untyped-def]
+def test_every_event_records_actor_command_and_source_line(ledger: Ledger, enrolment_csv, parsing: str) -> None:  # type: ignore[no-untyped-def]
     add_program(ledger, PROGRAMS / "jigisemejiri.toml")
     path = enrolment_csv(GOOD)
     enrol_file(ledger, "jigisemejiri", path)
