@@ -87,6 +87,8 @@ def is_entitled(terms: HouseholdTerms, key: int, duration_months: int) -> bool:
         return False
     if terms.exited_on is not None and key > month_key(terms.exited_on):
         return False
+    if not terms.suspensions:  # most households: no first-of-month date to build
+        return True
     day_one = month_start(key)
     # A suspension closed by the exit (it ends on the exit day) lasts through the exit:
     # leaving is not a reinstatement, so it never pays the month of the exit.

@@ -53,3 +53,14 @@ def test_bulk_created_event_equals_the_ordinary_one(cls: type[Any], topic: str, 
     # JSON has no tuples: a tuple attribute comes back as a list, on either path.
     assert {k: getattr(stored, k) for k in attrs if hasattr(stored, k)} == {
         k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items() if hasattr(stored, k)}
+
+
+@pytest.mark.parametrize(("cls", "topic", "aggregate_id", "attrs"), CASES)
+def test_the_batch_timestamp_is_stored_as_the_transcoder_encodes_the_whole_state(
+        cls: type[Any], topic: str, aggregate_id: Any, attrs: dict[str, Any]) -> None:
+    app = LedgerApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo",
+                         "TRANSCODER_TOPIC": "projections.transcoder:OrjsonTranscoder"})
+    [fast] = bulk.created_events(app, cls.TOPIC, topic, [(aggregate_id, attrs)])
+    timestamp = app.mapper.transcoder.decode(fast.state)["timestamp"]
+    whole = app.mapper.transcoder.encode({"timestamp": timestamp, "originator_topic": cls.TOPIC, **attrs})
+    assert fast.state == whole
