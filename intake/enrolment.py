@@ -11,7 +11,7 @@ from pathlib import Path
 from intake.cells import CellReader
 from intake.errors import FileRejected, RowError
 from intake.fields import normalise_text, parse_date, parse_identifier, parse_msisdn, parse_yes_no
-from intake.tabular import SourceRow, Table, open_table
+from intake.tabular import EXTRA, SourceRow, Table, open_table
 
 ENROLMENT_COLUMNS = (
     "household_id",
@@ -139,6 +139,36 @@ def _check_header(table: Table) -> None:
 
 def _parse_row(source: SourceRow, file: str) -> EnrolmentRow | list[RowError]:
     """Parse one row into an EnrolmentRow, or return every problem in it."""
+    return _clean_row(source) or _careful_row(source, file)
+
+
+def _clean_row(source: SourceRow) -> EnrolmentRow | None:
+    """The common case, a row without any problem, read without collecting errors (the same
+    parsers in a straight line: about half the parsing time of a million-row file). None sends
+    the row to the careful reading, which names every problem."""
+    values = source.values
+    if EXTRA in values:
+        return None
+    get = values.get
+    household, head, region, circle = get("household_id"), get("head_name"), get("region"), get("circle")
+    commune, village, operator, enrolled = get("commune"), get("village"), get("operator"), get("enrolled_on")
+    if not (household and head and region and circle and commune and village and operator and enrolled):
+        return None
+    msisdn, productive = get("msisdn"), get("productive")
+    try:
+        return EnrolmentRow(
+            line=source.line, household_id=_parse_household_id(household), head_name=normalise_text(head),
+            msisdn=parse_msisdn(msisdn) if msisdn else None, region=normalise_text(region),
+            circle=normalise_text(circle), commune=normalise_text(commune), village=normalise_text(village),
+            operator=_parse_operator(operator), enrolled_on=parse_date(enrolled),
+            productive=parse_yes_no(productive) if productive else False,
+        )
+    except ValueError:
+        return None
+
+
+def _careful_row(source: SourceRow, file: str) -> EnrolmentRow | list[RowError]:
+    """Every cell read, every problem collected."""
     cells = CellReader(file, source)
     row = EnrolmentRow(
         line=source.line,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from intake.enrolment import (
     ENROLMENT_COLUMNS,
@@ -311,3 +313,56 @@ def test_message_lists_the_first_fifty_and_keeps_all(tmp_path: Path) -> None:
     assert lines[1] == f"  {path}:2: column 'household_id', value '': empty: a value is required"
     assert lines[50] == f"  {path}:51: column 'household_id', value '': empty: a value is required"
     assert lines[51:] == ["  ... and 10 more"]
+
+
+def _mostly(good: str, *bad: str) -> st.SearchStrategy[str]:
+    """The good value three times in four: rows with every cell good come up often enough."""
+    return st.sampled_from([good] * 3 * len(bad) + list(bad))
+
+
+_CELLS = {
+    "household_id": _mostly("KITA-000001", "", "\tH", "x" * 70, "K\u200b1"),
+    "head_name": _mostly("Awa Traoré", "", "  Awa   Traore ", "=cmd"),
+    "msisdn": _mostly("+22376123456", "", "76 12 34 56", "0022366123456", "12", "abc"),
+    "region": _mostly("Kayes", "", " Kayes "),
+    "circle": _mostly("Kita", ""),
+    "commune": _mostly("Kita", ""),
+    "village": _mostly("Sirakoro", "", "\u00a0"),
+    "operator": _mostly("orange-money", " Orange-Money ", ""),
+    "enrolled_on": _mostly("2019-01-15", "15/01/2019", "02/30/2019", "", "soon"),
+    "productive": _mostly("oui", "", "non", "yes", "no", "peut-être"),
+}
+
+
+@given(st.fixed_dictionaries(_CELLS), st.booleans(), st.sets(st.sampled_from(["msisdn", "productive"])))
+def test_the_quick_reading_of_a_clean_row_equals_the_careful_one(
+    values: dict[str, str], extra: bool, absent: set[str]
+) -> None:
+    """A row the quick path accepts is exactly the row the careful path builds; any row with a
+    problem is left to the careful path (which names the problem)."""
+    from intake.enrolment import _careful_row, _clean_row
+    from intake.tabular import EXTRA, SourceRow
+
+    values = {k: v for k, v in values.items() if k not in absent}  # optional columns may be missing
+    if extra:
+        values = {**values, EXTRA: "surplus"}
+    source = SourceRow(7, values)
+    careful = _careful_row(source, "f.csv")
+    quick = _clean_row(source)
+    if isinstance(careful, list):
+        assert quick is None
+    else:
+        assert quick == careful
+
+
+def test_a_clean_row_is_read_by_the_quick_path() -> None:
+    from intake.enrolment import _careful_row, _clean_row
+    from intake.tabular import SourceRow
+
+    source = SourceRow(3, {"household_id": "KITA-1", "head_name": "Awa  Traoré", "msisdn": "76 12 34 56",
+                           "region": "Kayes", "circle": "Kita", "commune": "Kita", "village": "Sirakoro",
+                           "operator": "Orange-Money", "enrolled_on": "15/01/2019", "productive": "oui"})
+    quick = _clean_row(source)
+    assert quick is not None and quick == _careful_row(source, "f.csv")
+    assert (quick.msisdn, quick.operator, quick.enrolled_on, quick.productive) == (
+        "+22376123456", "orange-money", date(2019, 1, 15), True)
