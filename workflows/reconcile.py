@@ -12,9 +12,9 @@ from ledger.calendar import parse_cycle_label
 from projections import chain
 from projections.categories import status
 from projections.database import Database
-from reconciliation.summary import Digest, Totals, detail_rows
+from reconciliation.summary import Digest, Totals
 from workflows.reconcile_half import reconciled_in_halves, write_detail
-from workflows.reconcile_reads import Scope, entitlements, matched_lines, unknown_lines
+from workflows.reconcile_reads import Scope, detail
 from workflows.runtime import Ledger
 
 
@@ -53,9 +53,7 @@ def reconcile_cycle(
 def _in_one_pass(db: Database, scope: Scope, out: Path | None) -> tuple[Digest, Totals]:
     digest, totals = Digest(), Totals()
     with db.snapshot():
-        rows = detail_rows(entitlements(db, scope), matched_lines(db, scope), unknown_lines(db, scope),
-                           digest, totals)
-        write_detail(out, rows)
+        write_detail(out, detail(db, scope, digest, totals))
     return digest, totals
 
 

@@ -26,7 +26,7 @@ from projections.database import Database
 from reconciliation.spreadsheet import write_csv_body, write_rows
 from reconciliation.summary import DETAIL_HEADER, Digest, Totals, detail_rows, digest_text
 from workers import process
-from workflows.reconcile_reads import Scope, count, entitlements, matched_lines, middle_reference, unknown_lines
+from workflows.reconcile_reads import Scope, count, detail, entitlements, matched_lines, middle_reference
 
 SPLIT_FROM = 100_000  # entitlements: below this a second interpreter's start-up is not worth it
 
@@ -110,9 +110,7 @@ def reconcile_half(half: Half) -> HalfResult:
         with db.snapshot(), half.digest.open("wb") as kept:
             position = runner.position(db)
             digest, totals = digest_text(kept), Totals()
-            scope = half.scope
-            rows = detail_rows(entitlements(db, scope), matched_lines(db, scope), unknown_lines(db, scope),
-                               digest, totals)
+            rows = detail(db, half.scope, digest, totals)
             if half.detail is not None:
                 write_csv_body(half.detail, rows)
             else:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from projections.database import Database
-from reconciliation.summary import EntitlementRow, LineRow
+from reconciliation.summary import Digest, EntitlementRow, LineRow, Totals, detail_rows
 
 
 class Scope(NamedTuple):
@@ -69,6 +69,11 @@ def _lines(db: Database, condition: str, order: str, params: tuple[Any, ...]) ->
         params,
     )
     return map(LineRow._make, cursor)
+
+
+def detail(db: Database, scope: Scope, digest: Digest, totals: Totals) -> Iterator[tuple[Any, ...]]:
+    """The scope's detail rows with its unknown lines (see ``detail_rows``), streamed."""
+    return detail_rows(entitlements(db, scope), matched_lines(db, scope), unknown_lines(db, scope), digest, totals)
 
 
 def count(db: Database, scope: Scope) -> int:
