@@ -10,7 +10,7 @@ from pathlib import Path
 
 from intake.cells import CellReader
 from intake.errors import FileRejected, RowError
-from intake.fields import normalise_text, parse_date, parse_identifier, parse_msisdn, parse_yes_no
+from intake.fields import normalise_place, normalise_text, parse_date, parse_identifier, parse_msisdn, parse_yes_no
 from intake.tabular import EXTRA, SourceRow, Table, open_table
 
 ENROLMENT_COLUMNS = (
@@ -158,8 +158,8 @@ def _clean_row(source: SourceRow) -> EnrolmentRow | None:
     try:
         return EnrolmentRow(
             line=source.line, household_id=_parse_household_id(household), head_name=normalise_text(head),
-            msisdn=parse_msisdn(msisdn) if msisdn else None, region=normalise_text(region),
-            circle=normalise_text(circle), commune=normalise_text(commune), village=normalise_text(village),
+            msisdn=parse_msisdn(msisdn) if msisdn else None, region=normalise_place(region),
+            circle=normalise_place(circle), commune=normalise_place(commune), village=normalise_place(village),
             operator=_parse_operator(operator), enrolled_on=parse_date(enrolled),
             productive=parse_yes_no(productive) if productive else False,
         )

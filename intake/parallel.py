@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from workers import process
+from workers import process, rows
 
 R = TypeVar("R")
 
@@ -48,7 +48,7 @@ def parsed_beside(
             if kind == "gone":
                 raise RuntimeError(f"the process parsing {path} stopped unexpectedly")
             if kind == "rows":
-                for row in payload:
+                for row in rows.unpack(payload):
                     on_row(row)
             elif kind == "raised":
                 raise payload
@@ -88,16 +88,16 @@ def main() -> None:
     def on_row(row: Any) -> None:
         pending.append(row)
         if len(pending) == BATCH:
-            process.send(out, ("rows", pending[:]))
+            process.send(out, ("rows", rows.pack(pending)))
             pending.clear()
 
     try:
         result = check(path, *args, on_row)
     except Exception as exc:  # sent back and raised there, with the rows parsed before it
-        process.send(out, ("rows", pending))
+        process.send(out, ("rows", rows.pack(pending)))
         process.send(out, ("raised", exc))
         return
-    process.send(out, ("rows", pending))
+    process.send(out, ("rows", rows.pack(pending)))
     process.send(out, ("result", result))
 
 

@@ -142,8 +142,9 @@ def _clean(cell: str) -> str:
 
 def _non_blank(records: Iterator[Record]) -> Iterator[Record]:
     # Spreadsheet exports end with rows like ',,,': they carry no data.
-    # (joined: all cells are blank exactly when their concatenation is)
-    return ((line, cells) for line, cells in records if "".join(cells).strip())
+    # (joined: all cells are blank exactly when their concatenation is; a row whose first cell
+    # has text is not blank, and that is nearly every row: no join for those)
+    return ((line, cells) for line, cells in records if (cells and cells[0].strip()) or "".join(cells).strip())
 
 
 def _canonical_columns(file: str, header: list[str], aliases: Mapping[str, str]) -> tuple[str, ...]:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
+from workers import rows
+
 
 class Spill:
     def __init__(self) -> None:
@@ -21,13 +23,13 @@ class Spill:
 
     def add(self, batch: list[Any]) -> None:
         if batch:
-            pickle.dump(batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(rows.pack(batch), self._file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def batches(self) -> Iterator[list[Any]]:
         self._file.seek(0)
         while True:
             try:
-                yield pickle.load(self._file)
+                yield rows.unpack(pickle.load(self._file))
             except EOFError:
                 return
 

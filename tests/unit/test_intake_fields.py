@@ -246,3 +246,28 @@ def test_fast_phone_path_agrees_with_phonenumbers(national: str, form: str) -> N
     number = phonenumbers.parse(text, "ML")
     assert phonenumbers.is_valid_number_for_region(number, "ML")
     assert fast == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _careful_or_reason(text: str) -> datetime | str:
+    from intake.fields import _careful_datetime
+
+    try:
+        return _careful_datetime(text)
+    except ValueError as error:
+        return str(error)
+
+
+@given(
+    parts=st.tuples(*(st.integers(min_value=0, max_value=9999 if n == 0 else 99) for n in range(6))),
+    separator=st.sampled_from([" ", "T"]),
+)
+def test_fast_timestamp_path_agrees_with_the_careful_reading(parts: tuple[int, ...], separator: str) -> None:
+    """Timestamps shaped 'YYYY-MM-DD HH:MM:SS', possible or not (month 13, hour 24, 31 April),
+    give what the careful reading gives: the same datetime, or the same reason."""
+    year, month, day, hour, minute, second = parts
+    text = f"{year:04d}-{month:02d}-{day:02d}{separator}{hour:02d}:{minute:02d}:{second:02d}"
+    try:
+        result: datetime | str = parse_datetime(text)
+    except ValueError as error:
+        result = str(error)
+    assert result == _careful_or_reason(text)
