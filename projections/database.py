@@ -35,6 +35,11 @@ class Database:
             conn.execute("PRAGMA cache_size=-65536")
             # Sorts (a reconciliation orders a million rows) in memory, not in temporary files.
             conn.execute("PRAGMA temp_store=MEMORY")
+            # Freed pages are not overwritten with zeros (Debian builds SQLite with secure_delete
+            # on). Every read-model row is derived from the events kept in the same file, so
+            # zeroing hides nothing; dropping the read models for a replay of a million
+            # households took 9.2 s with it and 0.5 s without.
+            conn.execute("PRAGMA secure_delete=OFF")
             self._conn = conn
         else:
             self._conn = psycopg.connect(url.conninfo, autocommit=True)
@@ -106,6 +111,16 @@ class Database:
 
     def fetchall(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = self.execute(statement, params).fetchall()
+        return rows
+
+    def fetchall_binary(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """``fetchall`` with results in PostgreSQL's binary format (bytes come as they are
+        stored, not hex-escaped and decoded again); SQLite has one format."""
+        if self.dialect != "postgresql":
+            return self.fetchall(statement, params)
+        with self._conn.cursor(binary=True) as cursor:
+            cursor.execute(self.sql(statement), params)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
         return rows
 
     def fetchone(self, statement: str, params: Params = ()) -> tuple[Any, ...] | None:

@@ -31,15 +31,18 @@ def _uuid_text(value: str) -> str:
 def read_log(db: Database, table: str, after: int, limit: int) -> list[StoredRow]:
     """Up to ``limit`` stored events after position ``after``, in log order."""
     if db.dialect == "postgresql":
-        rows = db.fetchall(
+        rows = db.fetchall_binary(
             f"SELECT notification_id, originator_id::text, originator_version, topic, state FROM {table} "
             "WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
             (after, limit),
         )
-        return [StoredRow(int(r[0]), r[1], int(r[2]), r[3], bytes(r[4])) for r in rows]
+        # psycopg gives int, str, int, str, bytes: the row is a StoredRow as it is.
+        return list(map(StoredRow._make, rows))
     rows = db.fetchall(
         f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
         "WHERE rowid > ? ORDER BY rowid LIMIT ?",
         (after, limit),
     )
-    return [StoredRow(int(r[0]), _uuid_text(str(r[1])), int(r[2]), r[3], bytes(r[4])) for r in rows]
+    make = StoredRow._make
+    return [make((position, _uuid_text(originator_id), version, topic, state))
+            for position, originator_id, version, topic, state in rows]
