@@ -39,7 +39,7 @@ def compute_cycle(ledger: Ledger, program_code: str, label: str) -> dict[str, An
     ledger.progress.start(f"computing {program_code} {cycle_label}", pending)
     added_count = added_amount = 0
     after = ""
-    with ledger.following(pending):
+    with ledger.following(pending, "tl_entitlements"):
         while batch := _next_households(ledger, program_code, cycle_label, after):
             after = batch[-1].household_id
             count, amount = _grant_batch(ledger, program, cycle_label, version, batch)

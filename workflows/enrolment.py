@@ -60,7 +60,7 @@ def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
         audit = ledger.audit.for_file(sha256, path.name)
         ledger.catch_up()
         ledger.progress.start(f"enrolling {path.name}", rows)
-        with ledger.following(rows):
+        with ledger.following(rows, "tl_households"):
             for batch in spill.groups(runtime.WRITE_BATCH):
                 _enrol_batch(ledger, program, batch, report)
                 ledger.progress.advance(len(batch))

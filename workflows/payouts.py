@@ -121,7 +121,7 @@ def _check(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, rep
 def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, report: ImportReport) -> None:
     audit = ledger.audit.for_file(report.file_sha256, path.name)
     ledger.progress.start(f"recording {path.name}", report.lines)
-    with ledger.following(report.lines):
+    with ledger.following(report.lines, "tl_payout_lines"):
         for lines in spill.groups(runtime.WRITE_BATCH):
             report.recorded += _save(ledger, config.code, lines, audit)
             ledger.progress.advance(len(lines))

@@ -54,10 +54,11 @@ class Ledger:
         """Bring the read models up to date with the event log."""
         return runner.catch_up(self.app, self.db, on_batch=on_batch)
 
-    def following(self, events: int) -> AbstractContextManager[None]:
-        """A block that will append about ``events`` events: with enough of them, a second
-        process applies them to the read models meanwhile (see projections.follower)."""
-        return following(self.app, self.db, enabled=events >= FOLLOW_FROM)
+    def following(self, events: int, changed: str) -> AbstractContextManager[None]:
+        """A block that will append about ``events`` events changing the read model
+        ``changed``: with enough of them, a second process applies them to the read models
+        meanwhile (see projections.follower)."""
+        return following(self.app, self.db, enabled=events >= FOLLOW_FROM, changed=(changed,))
 
     def close(self) -> None:
         self.db.close()

@@ -136,3 +136,22 @@ def test_a_batch_with_one_existing_household_is_refused_whole(ledger: Ledger, co
         ledger.app.enrol("jigisemejiri", rows, ledger.audit)  # 120 rows: the COPY path on PostgreSQL
     assert _event_count(ledger) == before
     assert ledger.app.enrol("jigisemejiri", rows[1:], ledger.audit) == 119
+
+
+def test_a_followed_enrolment_refreshes_the_statistics_of_the_households_table_only(
+    pg_url: str, enrolment_csv, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """The planner needs fresh row counts after a bulk command (stale ones made a reconciliation
+    take minutes); an ANALYZE costs about a second a table at a million rows, so only the table
+    the command changed is analysed."""
+    from ledger.audit import Audit
+    from workflows import runtime
+
+    monkeypatch.setattr(runtime, "FOLLOW_FROM", 1)  # follow even this small file
+    with runtime.open_ledger(pg_url, Audit("tester", "test")) as ledger:
+        add_program(ledger, PROGRAMS / "jigisemejiri.toml")
+        enrol_file(ledger, "jigisemejiri", enrolment_csv(GOOD))
+        analysed = dict(ledger.db.fetchall(
+            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = ANY(?)",
+            (["tl_households", "tl_entitlements", "tl_payout_lines"],)))
+    assert analysed == {"tl_households": True, "tl_entitlements": False, "tl_payout_lines": False}
