@@ -138,8 +138,8 @@ def test_a_batch_with_one_existing_household_is_refused_whole(ledger: Ledger, co
     assert ledger.app.enrol("jigisemejiri", rows[1:], ledger.audit) == 119
 
 
-def test_a_followed_enrolment_refreshes_the_statistics_of_the_households_table_only(
-    pg_url: str, enrolment_csv, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+def test_a_followed_enrolment_refreshes_the_statistics_of_the_households_table_only(  # type: ignore[no-untyped-def]
+    pg_url: str, enrolment_csv, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The planner needs fresh row counts after a bulk command (stale ones made a reconciliation
     take minutes); an ANALYZE costs about a second a table at a million rows, so only the table
