@@ -14,8 +14,10 @@ Packed = tuple[Any, list[Any]]  # (NamedTuple class or None, rows)
 
 
 def pack(rows: list[Any]) -> Packed:
+    """Rows of one NamedTuple class as plain tuples with that class; anything else as it is."""
     kind = type(rows[0]) if rows else None
-    if kind is not None and issubclass(kind, tuple) and hasattr(kind, "_make"):
+    if kind is not None and issubclass(kind, tuple) and hasattr(kind, "_make") \
+            and all(type(row) is kind for row in rows):
         return kind, [tuple(row) for row in rows]
     return None, rows
 

@@ -24,7 +24,13 @@ def test_named_tuples_come_back_equal_and_of_their_class() -> None:
     assert back[0].paid_at == datetime(2019, 5, 2, 9, 1)
 
 
+class Other(NamedTuple):
+    line: int
+
+
 def test_other_rows_and_empty_batches_pass_unchanged() -> None:
+    mixed = [Line(1, "Awa", None), Other(2)]
+    assert [type(row) for row in unpack(pack(mixed))] == [Line, Other]
     assert unpack(pack([("a", 1), ("b", 2)])) == [("a", 1), ("b", 2)]
     assert unpack(pack([{"a": 1}])) == [{"a": 1}]
     assert unpack(pack([])) == []
