@@ -81,7 +81,7 @@ def _check(path: Path, spill: Spill) -> int:
     def keep(row: EnrolmentRow) -> None:
         batch.append(row)
         if len(batch) == BATCH_SIZE:
-            spill.add(batch[:])
+            spill.add(batch)  # pickled here and now: the list may be reused
             batch.clear()
 
     # A large file is parsed in a second process while this one spills its rows.
