@@ -60,7 +60,7 @@ def compute(ledger: Ledger, program: str, label: str, as_json: bool) -> None:
     if added["count"] == 0:
         message(f"Nothing new: cycle {result['cycle']} already had every entitlement due.")
     else:
-        message(f"Added {added['count']} entitlements, {money(added['amount'], result['currency'])} "
+        message(f"Added {money(added['count'])} entitlements, {money(added['amount'], result['currency'])} "
                 f"(rule version {result['rule_version']}).")
 
 

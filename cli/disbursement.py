@@ -38,7 +38,7 @@ def issue(ledger: Ledger, program: str, label: str, operator: str, out: Path, as
         emit_json(result)
         return
     state = "already issued (same list), not recorded again" if result["already_issued"] else "issued"
-    message(f"Payment list {out} for {result['operator']} {state}: {result['count']} lines, "
+    message(f"Payment list {out} for {result['operator']} {state}: {money(result['count'])} lines, "
             f"{money(result['amount'], result['currency'])} ({result['reissued']} re-issued).")
 
 
@@ -140,8 +140,8 @@ def print_summary(summary: dict[str, Any]) -> None:
     currency = summary["currency"]
     key_values([
         ("program", summary["program"]), ("cycle", summary["cycle"]), ("operator", summary["operator"] or "all"),
-        ("expected", f"{summary['expected']['count']} entitlements, {money(summary['expected']['amount'], currency)}"),
-        ("paid", f"{summary['paid']['count']} entitlements, {money(summary['paid']['amount'], currency)}"),
+        ("expected", f"{money(summary['expected']['count'])} entitlements, {money(summary['expected']['amount'], currency)}"),
+        ("paid", f"{money(summary['paid']['count'])} entitlements, {money(summary['paid']['amount'], currency)}"),
         ("outstanding", money(summary["outstanding"]["amount"], currency)),
         ("overpaid (excess)", money(summary["excess"]["amount"], currency)),
     ])

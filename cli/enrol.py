@@ -8,7 +8,7 @@ import click
 import structlog
 
 from cli.context import with_ledger
-from cli.output import emit_json, json_option, key_values, message
+from cli.output import emit_json, json_option, key_values, message, money
 from workflows.enrolment import enrol_file
 from workflows.runtime import Ledger
 
@@ -43,6 +43,6 @@ def enrol(ledger: Ledger, file: Path, program: str, as_json: bool) -> None:
         ("enrolled now", report.enrolled), ("already enrolled", report.already_enrolled),
     ])
     if report.enrolled == 0:
-        message(f"Nothing new: all {report.rows} households of {file.name} were already enrolled.")
+        message(f"Nothing new: all {money(report.rows)} households of {file.name} were already enrolled.")
     else:
-        message(f"Enrolled {report.enrolled} households in {program}.")
+        message(f"Enrolled {money(report.enrolled)} households in {program}.")

@@ -35,6 +35,7 @@ def message(text: str) -> None:
 
 
 def money(amount: int, currency: str = "") -> str:
+    """Digits grouped by three with spaces, as the tables show them: amounts and counts alike."""
     text = f"{amount:,}".replace(",", " ")
     return f"{text} {currency}".strip()
 
