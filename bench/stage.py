@@ -29,6 +29,7 @@ from workflows.reconcile import reconcile_cycle
 from workflows.reports import cycles
 from workflows.runtime import Ledger, open_ledger
 from projections.rebuild import replay
+from workers import collector
 
 PROGRAM, CYCLE = "jigisemejiri", "2019-Q2"
 OPERATORS = ("orange-money", "moov-money", "kafo-jiginew")
@@ -122,6 +123,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--households", type=int, required=True)
     args = parser.parse_args()
+    collector.set_for_bulk_work()  # as the tledger command does
     started = time.perf_counter()
     result: dict[str, Any] = {"stage": args.stage}
     if args.stage.startswith("floor-"):

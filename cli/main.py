@@ -19,6 +19,7 @@ from config.programs import ProgramFileError
 from config.settings import Settings
 from intake.errors import FileRejected
 from ledger.errors import LedgerError
+from workers import collector
 
 # Errors a user can cause and fix: printed as "Error: ..." with exit code 1, no traceback.
 USER_ERRORS: tuple[type[BaseException], ...] = (
@@ -116,4 +117,5 @@ for command in (programs.program, enrol.enrol, households.household, cycles.cycl
 
 
 def main() -> None:
+    collector.set_for_bulk_work()
     cli(prog_name="tledger")

@@ -30,6 +30,7 @@ from eventsourcing.application import Application
 from projections import runner
 from projections.database import Database
 from projections.preparer import Job
+from workers import collector
 
 # Seconds between looks at the log when there was nothing new.
 POLL = 0.05
@@ -87,6 +88,7 @@ def _finished() -> bool:
 
 
 def main() -> None:
+    collector.set_for_bulk_work()
     follow(pickle.load(sys.stdin.buffer))
 
 

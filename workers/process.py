@@ -15,6 +15,8 @@ import subprocess
 import sys
 from typing import IO, Any, NamedTuple
 
+from workers import collector
+
 
 class Worker(NamedTuple):
     process: subprocess.Popen[bytes]
@@ -43,7 +45,9 @@ def stop(worker: Worker, timeout: float = 30) -> None:
 
 
 def job_and_output() -> tuple[Any, IO[bytes]]:
-    """In the helper: its job, and where to send its results."""
+    """In the helper: its job, and where to send its results (every helper does bulk work,
+    so the cycle collector is set for it first)."""
+    collector.set_for_bulk_work()
     return pickle.load(sys.stdin.buffer), os.fdopen(int(sys.argv[1]), "wb")
 
 
