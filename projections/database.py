@@ -104,10 +104,8 @@ class Database:
         if not keys:
             return []
         if self.dialect == "postgresql":
-            query = self.sql(statement).replace("{keys}", "= ANY(%b)")
-            rows: list[tuple[Any, ...]] = self._conn.execute(query, (*params, list(keys))).fetchall()
-            return rows
-        rows = []
+            return self.fetchall(statement.replace("{keys}", "= ANY(%b)"), (*params, list(keys)))
+        rows: list[tuple[Any, ...]] = []
         for start in range(0, len(keys), IN_CHUNK):
             chunk = keys[start:start + IN_CHUNK]
             rows += self.fetchall(statement.replace("{keys}", f"IN ({','.join('?' * len(chunk))})"),
