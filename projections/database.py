@@ -19,12 +19,15 @@ IN_CHUNK = 10_000
 
 
 class Database:
-    def __init__(self, url: DatabaseURL) -> None:
+    def __init__(self, url: DatabaseURL, *, any_thread: bool = False) -> None:
+        """``any_thread``: the connection may be used by a thread other than its creator's
+        (one thread at a time: SQLite checks, psycopg does not)."""
         self.url = url
         self.dialect = url.dialect
         self._conn: Any
         if self.dialect == "sqlite":
-            conn = sqlite3.connect(url.sqlite_path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(url.sqlite_path, isolation_level=None, timeout=30,
+                                   check_same_thread=not any_thread)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=30000")
             # The read models are rebuilt from the events after any loss, so their commits need

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import structlog
 from eventsourcing.application import Application
 
 from projections import runner
@@ -60,7 +61,8 @@ def following(
         yield
     finally:
         follower.stdin.close()  # "finish": the follower applies what is left and exits
-        follower.wait()
+        if follower.wait() != 0:  # what it left is applied by the command's own catch-up
+            structlog.get_logger().warning("follower.failed", exit_status=follower.returncode)
     # The follower does not refresh the planner's statistics (the writer's final catch-up
     # finds nothing left to trigger it): without this, PostgreSQL planned the next
     # reconciliation of 100,000 entitlements with nested loops and took minutes. Only the
@@ -71,12 +73,18 @@ def following(
 def follow(job: Job) -> None:
     app = job.app_class(env={**job.env, "CREATE_TABLE": "n"})
     db = Database(job.url)
+    # A second connection reads and decodes the next batch while this one writes the current
+    # one: on a 1M-line import the follower's decoding and its database's writing took turns,
+    # each leaving the other's core idle.
+    ahead = Database(job.url, any_thread=True)
     try:
         while True:
-            if runner.catch_up(app, db, batch_size=job.batch_size, analyze=False) == 0 and _finished():
-                runner.catch_up(app, db, batch_size=job.batch_size, analyze=False)
+            if runner.catch_up(app, db, batch_size=job.batch_size, analyze=False, ahead=ahead) == 0 \
+                    and _finished():
+                runner.catch_up(app, db, batch_size=job.batch_size, analyze=False, ahead=ahead)
                 return
     finally:
+        ahead.close()
         db.close()
         app.close()
 

@@ -9,6 +9,7 @@ apply the same event twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -52,6 +53,7 @@ def catch_up(
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
     analyze: bool = True,
+    ahead: Database | None = None,
 ) -> int:
     """Apply every new event to the read models; returns how many notifications were read.
 
@@ -61,21 +63,79 @@ def catch_up(
     lock is held only while rows are written, and a process writing events meanwhile (or a
     second catch-up) is not kept waiting for the decoding.
 
+    ``ahead``: a second connection on which a thread reads and prepares the next batch while
+    this one applies the current batch, so the decoding here and the database's writing
+    overlap instead of taking turns (the follower behind a bulk command).
+
     ``analyze``: refresh the planner's statistics after a bulk catch-up (see ANALYZE_AFTER).
     """
     total = 0
-    while True:
+    with _ReadAhead(app, batch_size, ahead) as reader:
         start = position(db)
-        notifications = read_log(db, events_table(app), start, batch_size)
-        if not notifications:
-            if analyze and total >= ANALYZE_AFTER:
-                refresh_statistics(db)
-            return total
-        if not apply_prepared(db, start, notifications[-1].id, prepare(app, notifications), notifications):
-            continue
-        total += len(notifications)
-        if on_batch is not None:
-            on_batch(len(notifications))
+        batch = reader.read(db, start)
+        while batch.notifications:
+            end = batch.notifications[-1].id
+            reader.start_next(end)
+            applied = apply_prepared(db, start, end, batch.prepared, batch.notifications)
+            if applied:
+                total += len(batch.notifications)
+                if on_batch is not None:
+                    on_batch(len(batch.notifications))
+                start, batch = end, reader.next(db)
+            else:  # another process moved the read models: start again from where they are
+                reader.drop_next()
+                start = position(db)
+                batch = reader.read(db, start)
+    if analyze and total >= ANALYZE_AFTER:
+        refresh_statistics(db)
+    return total
+
+
+class _Batch(NamedTuple):
+    notifications: list[StoredRow]
+    prepared: Prepared
+
+
+class _ReadAhead:
+    """Reads and prepares batches of the log: now, or (with a second connection) the next one
+    in a thread while the caller applies the current one."""
+
+    def __init__(self, app: Application[Any], batch_size: int, ahead: Database | None) -> None:
+        self._app, self._batch_size, self._ahead = app, batch_size, ahead
+        self._table = events_table(app)
+        self._pool = ThreadPoolExecutor(1) if ahead is not None else None
+        self._next: Future[_Batch] | None = None
+        self._after = 0
+
+    def read(self, db: Database, after: int) -> _Batch:
+        notifications = read_log(db, self._table, after, self._batch_size)
+        return _Batch(notifications, prepare(self._app, notifications))
+
+    def start_next(self, after: int) -> None:
+        """Begin reading the batch after ``after`` (in the thread, if there is one)."""
+        self._after = after
+        if self._pool is not None and self._ahead is not None:
+            self._next = self._pool.submit(self.read, self._ahead, after)
+
+    def next(self, db: Database) -> _Batch:
+        """The batch begun by ``start_next`` (read here and now without a second connection)."""
+        if self._next is None:
+            return self.read(db, self._after)
+        future, self._next = self._next, None
+        return future.result()
+
+    def drop_next(self) -> None:
+        if self._next is not None:
+            wait([self._next])  # its connection must be idle before it is used again
+            self._next = None
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop_next()
+        if self._pool is not None:
+            self._pool.shutdown()
 
 
 def apply_prepared(

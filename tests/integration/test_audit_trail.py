@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from ledger.audit import Audit
+from ledger.disbursement_services import AttributedLine
 from projections import follower, pipeline, runner
 from projections.database import Database
 from projections.rebuild import compare, derive, replay, table_digest
@@ -259,6 +261,66 @@ def test_bulk_writes_with_a_follower_process_leave_the_same_books(
     assert import_payouts(ledger, confirmations, "orange-money").recorded == 12
     assert runner.lag(ledger.app, ledger.db) == 0
     assert cycles(ledger.db, "jigisemejiri")[0]["paid"]["amount"] == 360_000
+    fresh = derive(ledger.app, ledger.db)
+    assert compare(ledger.db, fresh) == []
+    fresh.close()
+    assert verify(ledger)["ok"] is True
+
+
+def _lines(count: int) -> list[AttributedLine]:
+    return [
+        AttributedLine(
+            line=n + 2, operator_txn_id=f"T{n}", program="jigisemejiri", cycle="2019-Q1", reference=None,
+            household_id=f"H-{n}", msisdn=None, amount=1_000 + n, currency="XOF", paid_at=None, status="success",
+            reason=None, matched_reference=None, match="none",
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_follower_itself_applies_a_bulk_block_reading_ahead(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The follower process, not this one, brings the read models up to date, in batches read and
+    decoded while the one before is written. (A follower that fails leaves its work to the
+    command's own catch-up: on SQLite a read-ahead connection used from the wrong thread went
+    unnoticed that way.)"""
+    monkeypatch.setattr(follower, "FOLLOW_BATCH", 3)
+    lines, audit = _lines(20), Audit("amadou.finance", "pytest").for_file("0" * 64, "om.csv")
+    with follower.following(ledger.app, ledger.db, changed=("tl_payout_lines",)):
+        for start in range(0, 20, 5):
+            ledger.app.record_payout_lines("orange-money", lines[start:start + 5], audit)
+    assert runner.lag(ledger.app, ledger.db) == 0  # nothing here caught up: the follower did it all
+    rows = ledger.db.fetchall("SELECT operator_txn_id, amount, line, file_name FROM tl_payout_lines ORDER BY line")
+    assert rows == [(f"T{n}", 1_000 + n, n + 2, "om.csv") for n in range(20)]
+    fresh = derive(ledger.app, ledger.db)
+    assert compare(ledger.db, fresh) == []
+    fresh.close()
+    assert verify(ledger)["ok"] is True
+
+
+def test_a_read_ahead_catch_up_starts_again_where_another_process_left_the_read_models(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a batch is read ahead, another process may apply the one this catch-up meant to
+    apply: the batch read ahead is dropped and reading starts again from the read models'
+    position, so no event is applied twice or skipped."""
+    ledger.app.record_payout_lines("orange-money", _lines(10), Audit("amadou.finance", "pytest"))
+    other = Database(ledger.db.url)
+    real_apply = runner.apply_prepared
+    calls: list[int] = []
+
+    def another_process_first(db: Database, start: int, end: int, *args: Any) -> bool:
+        calls.append(start)
+        if len(calls) == 2:  # the second batch: another process applies events meanwhile
+            runner.catch_up(ledger.app, other, batch_size=4, analyze=False)
+        return real_apply(db, start, end, *args)
+
+    monkeypatch.setattr(runner, "apply_prepared", another_process_first)
+    ahead = Database(ledger.db.url, any_thread=True)
+    applied = runner.catch_up(ledger.app, ledger.db, batch_size=3, ahead=ahead, analyze=False)
+    ahead.close()
+    other.close()
+    assert applied < 10 and runner.lag(ledger.app, ledger.db) == 0
+    assert ledger.db.fetchall("SELECT count(*), sum(amount) FROM tl_payout_lines") == [(10, sum(range(1_000, 1_010)))]
     fresh = derive(ledger.app, ledger.db)
     assert compare(ledger.db, fresh) == []
     fresh.close()
