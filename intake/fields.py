@@ -26,6 +26,7 @@ _DAY_FIRST_DATE = re.compile(
     r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
     r"(?: +(?P<time>.*))?"
 )
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}", re.ASCII)  # ASCII: \d is 0-9 only
 _TIME = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?")
 
 _YES = frozenset({"yes", "y", "oui", "o", "true", "1"})
@@ -73,11 +74,7 @@ def _fast_timestamp(cleaned: str) -> datetime | None:
     """The usual operator timestamp 'YYYY-MM-DD HH:MM:SS' read by the C parser (a tenth of a
     payout file's parsing time); None for anything else, or anything it refuses: the careful
     reading then decides and says why."""
-    if len(cleaned) != 19 or cleaned[10] not in " T" or not cleaned.isascii():
-        return None
-    if cleaned[4] != "-" or cleaned[7] != "-" or cleaned[13] != ":" or cleaned[16] != ":":
-        return None
-    if not (cleaned[:4] + cleaned[5:7] + cleaned[8:10] + cleaned[11:13] + cleaned[14:16] + cleaned[17:]).isdigit():
+    if len(cleaned) != 19 or not _TIMESTAMP.fullmatch(cleaned):
         return None
     try:
         return datetime.fromisoformat(cleaned)
@@ -161,7 +158,7 @@ class _RegionRules:
     country_code: str
     lengths: frozenset[int]
     general: re.Pattern[str]
-    types: tuple[re.Pattern[str], ...]
+    any_type: re.Pattern[str]  # the number types' patterns as one alternation: fullmatch if any does
 
 
 @lru_cache(maxsize=None)
@@ -177,7 +174,8 @@ def _region_rules(region: str) -> _RegionRules | None:
         country_code=str(metadata.country_code),
         lengths=frozenset(general.possible_length or ()),
         general=re.compile(general.national_number_pattern or "(?!)"),
-        types=tuple(re.compile(d.national_number_pattern) for d in descs if d and d.national_number_pattern),
+        any_type=re.compile("|".join(f"(?:{d.national_number_pattern})" for d in descs
+                                     if d and d.national_number_pattern) or "(?!)"),
     )
 
 
@@ -188,12 +186,13 @@ def _fast_e164(cleaned: str, region: str) -> str | None:
     rules = _region_rules(region)
     if rules is None:
         return None
-    digits = _PHONE_SEPARATORS.sub("", cleaned)
+    # ('+' and digits only, the usual case, has no separator to remove)
+    digits = cleaned if cleaned.lstrip("+").isdigit() else _PHONE_SEPARATORS.sub("", cleaned)
     for prefix in ("+" + rules.country_code, "00" + rules.country_code, ""):
         if digits.startswith(prefix) and digits[len(prefix):].isdigit():
             national = digits[len(prefix):]
             if len(national) in rules.lengths and national.isascii():
-                valid = rules.general.fullmatch(national) and any(p.fullmatch(national) for p in rules.types)
+                valid = rules.general.fullmatch(national) and rules.any_type.fullmatch(national)
                 return "+" + rules.country_code + national if valid else None
     return None
 

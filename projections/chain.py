@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from projections.database import Database
 
@@ -33,13 +33,35 @@ def head(db: Database) -> tuple[int, str]:
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
-def extend(db: Database, notifications: Sequence[Any]) -> None:
-    """Append links for the notifications past the chain's head (inside the caller's transaction)."""
-    position, previous = head(db)
+class Links(NamedTuple):
+    """Links made ahead of time from the chain's head at ``base``: valid while the head is there."""
+
+    base: tuple[int, str]
+    rows: list[tuple[int, str]]
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """The chain's head once these links are appended."""
+        return self.rows[-1] if self.rows else self.base
+
+
+def links_from(base: tuple[int, str], notifications: Sequence[Any]) -> Links:
+    """The links of the notifications past ``base`` (position, hash), made without the database."""
+    position, previous = base
     rows = []
     for notification in notifications:
         if notification.id <= position:
             continue
         previous = link(previous, notification)
         rows.append((notification.id, previous))
+    return Links(base, rows)
+
+
+def extend(db: Database, notifications: Sequence[Any], ahead: Links | None = None) -> None:
+    """Append links for the notifications past the chain's head (inside the caller's transaction).
+
+    ``ahead``: links made earlier from what the head was then; used if it still is, so a batch's
+    hashing is done before its transaction rather than inside it."""
+    base = head(db)
+    rows = ahead.rows if ahead is not None and ahead.base == base else links_from(base, notifications).rows
     db.insert_many("tl_chain", ("position", "hash"), rows)

@@ -75,8 +75,8 @@ def catch_up(
         batch = reader.read(db, start)
         while batch.notifications:
             end = batch.notifications[-1].id
-            reader.start_next(end)
-            applied = apply_prepared(db, start, end, batch.prepared, batch.notifications)
+            reader.start_next(end, batch.links.head)
+            applied = apply_prepared(db, start, end, batch.prepared, batch.notifications, batch.links)
             if applied:
                 total += len(batch.notifications)
                 if on_batch is not None:
@@ -94,6 +94,7 @@ def catch_up(
 class _Batch(NamedTuple):
     notifications: list[StoredRow]
     prepared: Prepared
+    links: chain.Links  # made from the chain's head as it will be once the batch before is applied
 
 
 class _ReadAhead:
@@ -105,22 +106,25 @@ class _ReadAhead:
         self._table = events_table(app)
         self._pool = ThreadPoolExecutor(1) if ahead is not None else None
         self._next: Future[_Batch] | None = None
-        self._after = 0
+        self._after, self._chain_head = 0, (0, chain.GENESIS)
 
-    def read(self, db: Database, after: int) -> _Batch:
+    def read(self, db: Database, after: int, chain_head: tuple[int, str] | None = None) -> _Batch:
+        """The batch after position ``after``, linked from ``chain_head`` (default: the chain's
+        head now)."""
         notifications = read_log(db, self._table, after, self._batch_size)
-        return _Batch(notifications, prepare(self._app, notifications))
+        links = chain.links_from(chain_head or chain.head(db), notifications)
+        return _Batch(notifications, prepare(self._app, notifications), links)
 
-    def start_next(self, after: int) -> None:
+    def start_next(self, after: int, chain_head: tuple[int, str]) -> None:
         """Begin reading the batch after ``after`` (in the thread, if there is one)."""
-        self._after = after
+        self._after, self._chain_head = after, chain_head
         if self._pool is not None and self._ahead is not None:
-            self._next = self._pool.submit(self.read, self._ahead, after)
+            self._next = self._pool.submit(self.read, self._ahead, after, chain_head)
 
     def next(self, db: Database) -> _Batch:
         """The batch begun by ``start_next`` (read here and now without a second connection)."""
         if self._next is None:
-            return self.read(db, self._after)
+            return self.read(db, self._after, self._chain_head)
         future, self._next = self._next, None
         return future.result()
 
@@ -139,11 +143,12 @@ class _ReadAhead:
 
 
 def apply_prepared(
-    db: Database, start: int, end: int, prepared: Prepared, notifications: Sequence[StoredRow] = ()
+    db: Database, start: int, end: int, prepared: Prepared, notifications: Sequence[StoredRow] = (),
+    links: chain.Links | None = None,
 ) -> bool:
     """Apply the prepared events in (start, end], the chain links of ``notifications`` not yet
-    linked, and the new position, in one transaction; False (nothing done) if the position is
-    no longer ``start``."""
+    linked (``links``: made ahead, see ``chain.extend``), and the new position, in one
+    transaction; False (nothing done) if the position is no longer ``start``."""
     with db.transaction():
         locked = " FOR UPDATE" if db.dialect == "postgresql" else ""
         row = db.fetchone(f"SELECT position FROM tl_tracking WHERE name = ?{locked}", (TRACKING_NAME,))
@@ -151,7 +156,7 @@ def apply_prepared(
             return False
         run_statements(db, prepared.statements)
         _post(db, prepared.balances)
-        chain.extend(db, notifications)
+        chain.extend(db, notifications, links)
         db.execute("UPDATE tl_tracking SET position = ? WHERE name = ?", (end, TRACKING_NAME))
     return True
 

@@ -11,8 +11,9 @@ import pytest
 
 from ledger.audit import Audit
 from ledger.disbursement_services import AttributedLine
-from projections import follower, pipeline, runner
+from projections import chain, follower, pipeline, runner
 from projections.database import Database
+from projections.log import read_log
 from projections.rebuild import compare, derive, replay, table_digest
 from projections.schema import INDEX_NAMES, VIEW_TABLES
 from workflows.as_of import books_as_of
@@ -22,7 +23,7 @@ from workflows.households import show_household
 from workflows.payouts import import_payouts
 from workflows.reports import accounts, cycles
 from workflows.runtime import Ledger
-from workflows.verify import verify
+from workflows.verify import check_chain, verify
 
 CANONICAL = "operator_txn_id,reference,household_id,msisdn,amount,currency,paid_at,status,reason"
 
@@ -325,3 +326,17 @@ def test_a_read_ahead_catch_up_starts_again_where_another_process_left_the_read_
     assert compare(ledger.db, fresh) == []
     fresh.close()
     assert verify(ledger)["ok"] is True
+
+
+def test_chain_links_made_ahead_from_another_head_are_made_again(ledger: Ledger) -> None:
+    """Links hashed before their transaction are used only if the chain's head is still the one
+    they were made from; otherwise they are made again from the real head."""
+    ledger.app.record_payout_lines("orange-money", _lines(4), Audit("amadou.finance", "pytest"))
+    runner.catch_up(ledger.app, ledger.db, batch_size=2, analyze=False)
+    ledger.app.record_payout_lines("orange-money", _lines(6)[4:], Audit("amadou.finance", "pytest"))
+    notifications = read_log(ledger.db, runner.events_table(ledger.app), runner.position(ledger.db), 10)
+    stale = chain.Links((1, "f" * 64), [(n.id, "0" * 64) for n in notifications])
+    with ledger.db.transaction():
+        chain.extend(ledger.db, notifications, stale)
+    assert "0" * 64 not in {h for (h,) in ledger.db.fetchall("SELECT hash FROM tl_chain")}
+    assert check_chain(ledger) == ([], 6, 0)  # every event linked, each link right
