@@ -6,7 +6,8 @@ event). A batch of ``COPY_FROM`` events or more is appended with binary COPY
 instead, inside the same transaction as the recorder's own table lock and
 notification, so the notification order still equals the commit order and a
 duplicate id still fails the whole batch with an IntegrityError. Smaller saves
-take eventsourcing's ordinary path (which also returns notification ids).
+take eventsourcing's ordinary path (which also returns notification ids); the bulk
+use cases (``ledger.bulk``) always stream through ``insert_stream``.
 """
 
 from __future__ import annotations

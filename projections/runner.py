@@ -112,6 +112,8 @@ class _ReadAhead:
         """The batch after position ``after``, linked from ``chain_head`` (default: the chain's
         head now)."""
         notifications = read_log(db, self._table, after, self._batch_size)
+        if not notifications:  # nothing new (most catch-ups of a command): no chain look-up
+            return _Batch(notifications, Prepared([], {}), chain.Links((after, ""), []))
         links = chain.links_from(chain_head or chain.head(db), notifications)
         return _Batch(notifications, prepare(self._app, notifications), links)
 

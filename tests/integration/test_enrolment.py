@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -136,6 +137,24 @@ def test_a_batch_with_one_existing_household_is_refused_whole(ledger: Ledger, co
         ledger.app.enrol("jigisemejiri", rows, ledger.audit)  # 120 rows: the COPY path on PostgreSQL
     assert _event_count(ledger) == before
     assert ledger.app.enrol("jigisemejiri", rows[1:], ledger.audit) == 119
+
+
+def test_a_batch_that_fails_halfway_through_encoding_leaves_nothing(ledger: Ledger, cohort_csv) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL a bulk batch is encoded while COPY sends it: the rows sent before a failure
+    are in the same transaction, and go with it."""
+    from intake.enrolment import iter_enrolment_rows
+
+    class Unreadable:
+        def __getattr__(self, name: str) -> object:
+            raise RuntimeError("the row could not be read")
+
+    add_program(ledger, PROGRAMS / "jigisemejiri.toml")
+    rows: list[Any] = list(iter_enrolment_rows(cohort_csv("KITA", 120, "2019-01-01")))
+    before = _event_count(ledger)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        ledger.app.enrol("jigisemejiri", rows[:60] + [Unreadable()] + rows[60:], ledger.audit)
+    assert _event_count(ledger) == before
+    assert ledger.app.enrol("jigisemejiri", rows, ledger.audit) == 120
 
 
 def test_a_followed_enrolment_refreshes_the_statistics_of_the_households_table_only(  # type: ignore[no-untyped-def]
