@@ -105,7 +105,7 @@ def _next_households(
     """The next page of households with no entitlement in the cycle yet (keyset pagination)."""
     rows = ledger.db.fetchall(
         "SELECT h.household_id, h.enrolled_on, h.productive, h.exited_on, h.operator "
-        f"{_PENDING_WHERE} AND h.household_id > ? ORDER BY h.household_id LIMIT {runtime.WRITE_BATCH}",
+        f"{_PENDING_WHERE} AND h.household_id > ? ORDER BY h.household_id LIMIT {runtime.write_batch(ledger.db)}",
         (program, cycle.end.isoformat(), str(cycle), after),
     )
     suspensions = _suspensions(ledger, program, after, rows[-1][0]) if rows else {}

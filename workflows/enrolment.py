@@ -61,7 +61,7 @@ def enrol_file(ledger: Ledger, program: str, path: Path) -> EnrolmentReport:
         ledger.catch_up()
         ledger.progress.start(f"enrolling {path.name}", rows)
         with ledger.following(rows, "tl_households"):
-            for batch in spill.groups(runtime.WRITE_BATCH):
+            for batch in spill.groups(runtime.write_batch(ledger.db)):
                 _enrol_batch(ledger, program, batch, report)
                 ledger.progress.advance(len(batch))
         ledger.progress.stop()

@@ -122,7 +122,7 @@ def _record(ledger: Ledger, path: Path, config: OperatorConfig, spill: Spill, re
     audit = ledger.audit.for_file(report.file_sha256, path.name)
     ledger.progress.start(f"recording {path.name}", report.lines)
     with ledger.following(report.lines, "tl_payout_lines"):
-        for lines in spill.groups(runtime.WRITE_BATCH):
+        for lines in spill.groups(runtime.write_batch(ledger.db)):
             report.recorded += _save(ledger, config.code, lines, audit)
             ledger.progress.advance(len(lines))
     ledger.progress.stop()
