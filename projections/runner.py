@@ -164,10 +164,13 @@ def apply_prepared(
 
 
 def refresh_statistics(db: Database, tables: Sequence[str] = ANALYZED_TABLES) -> None:
-    """PostgreSQL: ANALYZE ``tables`` (about a second each at a million rows); SQLite's
-    ``PRAGMA optimize`` picks the tables that need it itself."""
+    """After bulk changes. PostgreSQL: VACUUM (ANALYZE) ``tables`` (a second or two each at a
+    million rows), for the planner's statistics and for the visibility map, without which no
+    scan is index-only: an import's million reference look-ups then read a random page of the
+    entitlements table each (autovacuum may be far behind, or off). SQLite's ``PRAGMA optimize``
+    picks the tables that need it itself."""
     if db.dialect == "postgresql":
-        db.execute(f"ANALYZE {', '.join(tables)}")
+        db.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
     else:
         db.execute("PRAGMA optimize")
 

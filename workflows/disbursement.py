@@ -10,6 +10,7 @@ from typing import Any
 from intake.tabular import file_sha256
 from ledger.calendar import parse_cycle_label
 from ledger.errors import LedgerError
+from projections.runner import ANALYZE_AFTER, refresh_statistics
 from reconciliation.spreadsheet import write_rows
 from workflows.runtime import Ledger
 
@@ -57,6 +58,10 @@ def issue_payment_list(ledger: Ledger, program: str, label: str, operator: str, 
         content.hexdigest(), written_sha256, out.name, reissued, ledger.audit,
     )
     ledger.catch_up()
+    if new and totals["count"] >= ANALYZE_AFTER:
+        # Every listed entitlement was updated ("instructed"): the operator's confirmation file
+        # will look all of them up, best in a freshly vacuumed table (runner.refresh_statistics).
+        refresh_statistics(ledger.db, ("tl_entitlements",))
     return {
         "program": program, "cycle": cycle, "operator": operator, "file": str(out),
         "count": totals["count"], "amount": totals["amount"], "currency": definition.currency,
