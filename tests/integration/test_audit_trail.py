@@ -15,14 +15,14 @@ from projections import chain, follower, pipeline, runner
 from projections.database import Database
 from projections.log import read_log
 from projections.rebuild import compare, derive, replay, table_digest
-from projections.schema import INDEX_NAMES, VIEW_TABLES
+from projections.schema import INDEX_NAMES, VIEW_TABLES, VIEWS_VERSION
 from workflows.as_of import books_as_of
 from workflows.corrections import correct_entitlement
 from workflows.disbursement import issue_payment_list
 from workflows.households import show_household
 from workflows.payouts import import_payouts
 from workflows.reports import accounts, cycles
-from workflows.runtime import Ledger
+from workflows.runtime import Ledger, open_ledger
 from workflows.verify import check_chain, verify
 
 CANONICAL = "operator_txn_id,reference,household_id,msisdn,amount,currency,paid_at,status,reason"
@@ -54,6 +54,19 @@ def test_replay_equals_the_incremental_read_models(paid: Ledger) -> None:
     fresh = derive(paid.app, paid.db)
     assert compare(paid.db, fresh) == []
     fresh.close()
+
+
+def test_read_models_of_an_older_version_are_rebuilt_when_the_ledger_opens(paid: Ledger, db_url: str) -> None:
+    """What an upgrade does to an existing database: same books, read models at this version."""
+    before = _digests(paid.db)
+    paid.db.execute("UPDATE tl_tracking SET position = ? WHERE name = 'views-version'", (VIEWS_VERSION - 1,))
+    paid.db.execute("DELETE FROM tl_payout_lines")  # what an older version held is not kept
+    with open_ledger(db_url, Audit("amadou.finance", "pytest")) as upgraded:
+        version = upgraded.db.fetchone("SELECT position FROM tl_tracking WHERE name = 'views-version'")
+        assert version == (VIEWS_VERSION,)
+        upgraded.catch_up()
+        assert _digests(upgraded.db) == before
+        assert verify(upgraded)["ok"]
 
 
 def test_a_replay_on_two_processes_equals_the_incremental_read_models(
