@@ -13,12 +13,12 @@ every problem) is returned (or raised) here exactly as if it had run here. Files
 
 from __future__ import annotations
 
-import pickle
 import queue
 import threading
 from collections.abc import Callable
+from io import RawIOBase
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 from workers import process, rows
 
@@ -26,7 +26,7 @@ R = TypeVar("R")
 
 BESIDE_FROM = 2_000_000  # bytes: about 20,000 payout lines
 BATCH = 5_000
-# Batches read ahead of the caller: a pipe holds 64 KiB, so while the caller checked 20,000
+# Batches read ahead of the caller: a pipe holds one batch at most, so while the caller checked 20,000
 # rows the parser stood blocked half the time; a reading thread keeps it going (bounded:
 # about 40 MB of rows at most).
 READ_AHEAD = 64
@@ -69,11 +69,11 @@ def _stop(worker: process.Worker, reader: threading.Thread, messages: queue.Queu
     process.stop(worker)
 
 
-def _read(output: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> None:
+def _read(output: RawIOBase, messages: queue.Queue[tuple[str, Any]]) -> None:
     """In a thread: every message of the parsing process, then ("gone", None)."""
     try:
         while True:
-            message = pickle.load(output)
+            message = process.receive(output)
             messages.put(message)
             if message[0] != "rows":
                 return

@@ -16,7 +16,6 @@ already links (the chain is extended by the ordinary catch-up, which needs the s
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -60,7 +59,7 @@ def _pipeline(
     try:
         for index, first in enumerate(range(start, stop, BATCH_SIZE)):
             try:
-                batch = pickle.load(preparers[index % PREPARERS].output)
+                batch = process.receive(preparers[index % PREPARERS].output)
             except EOFError:  # a preparer stopped early: the ordinary catch-up goes on from here
                 return total
             got, last, count, prepared = batch

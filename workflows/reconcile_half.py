@@ -13,7 +13,6 @@ the caller does it again in one pass.
 
 from __future__ import annotations
 
-import pickle
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -94,7 +93,7 @@ def write_detail(out: Path | None, rows: Iterable[tuple[Any, ...]], tail: Callab
 
 def _finished(worker: process.Worker, position: int) -> HalfResult:
     try:
-        kind, result = pickle.load(worker.output)
+        kind, result = process.receive(worker.output)
     except EOFError:
         raise RuntimeError("the process reconciling the second half stopped unexpectedly") from None
     if kind == "raised":
