@@ -18,10 +18,10 @@ fits in it.
 from __future__ import annotations
 
 import os
-from io import RawIOBase
 import pickle
 import subprocess
 import sys
+from io import RawIOBase
 from typing import IO, Any, NamedTuple
 
 from workers import collector
