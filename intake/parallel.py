@@ -26,9 +26,9 @@ R = TypeVar("R")
 
 BESIDE_FROM = 2_000_000  # bytes: about 20,000 payout lines
 BATCH = 5_000
-# Batches read ahead of the caller: a pipe holds one batch at most, so while the caller checked 20,000
-# rows the parser stood blocked half the time; a reading thread keeps it going (bounded:
-# about 40 MB of rows at most).
+# Batches read ahead of the caller: a pipe holds one batch at most, so while the caller
+# checked 20,000 rows the parser stood blocked half the time; a reading thread keeps it
+# going (bounded: about 40 MB of rows at most).
 READ_AHEAD = 64
 
 

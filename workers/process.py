@@ -56,11 +56,10 @@ def start(module: str, job: Any) -> Worker:
 
 
 def _enlarge(pipe: int) -> None:
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if set_size is None:
+    if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):  # not Linux
         return
     try:
-        fcntl.fcntl(pipe, set_size, PIPE_SIZE)
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     except OSError:  # over the user's pipe quota: the default size still works, only slower
         pass
 
